@@ -1,0 +1,71 @@
+//! # otpcatch-core
+//!
+//! A client for the [22.do](https://22.do) temp-mail API (v2) with a wait
+//! engine: create an address, hand it to the code under test, and block
+//! until the verification email arrives. The same client reads otpcatch's
+//! own local server, which speaks the same API.
+//!
+//! # Brief overview
+//!
+//! The principal type is [`Client`]: it owns the connection pool, the
+//! Bearer, the request quota and the retry policy, and has one method per
+//! endpoint of the API. [`Client::create_mailbox`] makes a fresh address as
+//! a [`Mailbox`]; [`Mailbox::wait_for`] takes a [`Filter`] and returns a
+//! [`Wait`] which, awaited, yields the matching [`Message`].
+//!
+//! # Example: a test that waits for a verification email
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use otpcatch_core::{Client, Filter};
+//!
+//! # async fn sign_up(_address: &str) {}
+//! # async fn test() -> Result<(), otpcatch_core::Error> {
+//! let client = Client::from_env()?; // OTPCATCH_API_URL, OTPCATCH_TOKEN
+//! let mailbox = client.create_mailbox().await?;
+//! sign_up(mailbox.address()).await; // the code under test sends the email
+//! let filter = Filter::new().subject("verify")?;
+//! let message = mailbox.wait_for(filter).timeout(Duration::from_secs(60)).await?;
+//! assert!(message.html.contains("Welcome"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The example needs a server, so it is compiled but not run here; the
+//! crate's `tests/quickstart.rs` runs the same lines against a local one.
+//!
+//! # What the client takes care of
+//!
+//! - **Auth.** An API token or an address and password is exchanged for a
+//!   Bearer, which is renewed shortly before it expires and once when a
+//!   request gets a 401. The Bearer is cached in a 0600 file in the user's
+//!   cache directory, so many short-lived processes share one exchange.
+//!   Secrets are [`Secret`]s and never appear in `Debug`, logs or errors.
+//! - **The quota.** At most 20 requests in any second (configurable), across
+//!   every task using the client and every otpcatch process on the machine
+//!   using the same account, through a log of send times in a locked file.
+//! - **Retries.** 429, 5xx and transport failures are retried with
+//!   exponential backoff and jitter, honouring `Retry-After`. Purchases are
+//!   retried only after a 429, which means the server did nothing.
+//! - **Errors.** One [`Error`] type with predicates ([`Error::is_auth`],
+//!   [`Error::is_quota`], [`Error::is_timeout`], …), the endpoint, the
+//!   server's `msg`, and a `hint:` where one helps. A timed-out wait lists
+//!   every message that arrived but did not match.
+
+mod api;
+mod auth;
+mod client;
+mod error;
+mod message;
+mod quota;
+mod secret;
+mod wait;
+pub mod wire;
+
+pub use api::{Gmail, Microsoft};
+pub use auth::Credential;
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, PUSH_HEADER};
+pub use error::{CredentialKind, Error, ErrorKind, Result, Unmatched, WaitTimeout};
+pub use message::{Family, Message, MessageSummary};
+pub use secret::Secret;
+pub use wait::{DEFAULT_TIMEOUT, Filter, Mailbox, Wait, WaitEvent};

@@ -1,0 +1,159 @@
+//! The messages otpcatch reads, independent of how they travel.
+
+use std::fmt;
+
+use crate::wire;
+
+/// The kind of mailbox an address belongs to. Each family has its own inbox
+/// endpoints in the 22.do API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Family {
+    /// A temporary address on one of the service's domains (`/inbox`).
+    #[default]
+    Temp,
+    /// A purchased Gmail id or one of its variants (`/gmail/inbox`).
+    Gmail,
+    /// A purchased Microsoft account or one of its variants (`/microsoft/inbox`).
+    Microsoft,
+}
+
+impl Family {
+    /// Guesses the family from an address's domain: Gmail and Microsoft
+    /// consumer domains map to their families, everything else is `Temp`.
+    pub fn guess(address: &str) -> Self {
+        let domain = address.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+        let domain = domain.to_ascii_lowercase();
+        match domain.as_str() {
+            "gmail.com" | "googlemail.com" => Self::Gmail,
+            "outlook.com" | "hotmail.com" | "live.com" | "msn.com" => Self::Microsoft,
+            _ => Self::Temp,
+        }
+    }
+
+    /// The family's name as users type it: `temp`, `gmail` or `microsoft`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Temp => "temp",
+            Self::Gmail => "gmail",
+            Self::Microsoft => "microsoft",
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One message as an inbox listing shows it: no bodies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageSummary {
+    /// The service's id for the message.
+    pub id: String,
+    /// When it arrived, in Unix seconds.
+    pub time: i64,
+    /// When the service will drop it, in Unix seconds.
+    pub expires_at: i64,
+    /// The decoded subject.
+    pub subject: String,
+    /// The sender as the service shows it.
+    pub from: String,
+    /// The address it was delivered to.
+    pub to: String,
+}
+
+/// A whole message: what a wait returns and what rules extract from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// The service's id for the message.
+    pub id: String,
+    /// When it arrived, in Unix seconds.
+    pub time: i64,
+    /// When the service will drop it, in Unix seconds.
+    pub expires_at: i64,
+    /// The decoded subject.
+    pub subject: String,
+    /// The sender as the service shows it.
+    pub from: String,
+    /// The address it was delivered to.
+    pub to: String,
+    /// Every recipient the message names.
+    pub recipients: Vec<String>,
+    /// The plain-text body (empty when the message has none).
+    pub text: String,
+    /// The HTML body (empty when the message has none).
+    pub html: String,
+}
+
+impl From<wire::MessageSummary> for MessageSummary {
+    fn from(w: wire::MessageSummary) -> Self {
+        Self { id: w.message_id, time: w.time, expires_at: w.expire_time, subject: w.subject, from: w.from, to: w.to }
+    }
+}
+
+impl From<MessageSummary> for wire::MessageSummary {
+    fn from(m: MessageSummary) -> Self {
+        Self { time: m.time, subject: m.subject, from: m.from, to: m.to, message_id: m.id, expire_time: m.expires_at }
+    }
+}
+
+impl From<wire::MessageDetail> for Message {
+    fn from(w: wire::MessageDetail) -> Self {
+        Self {
+            id: w.message_id,
+            time: w.time,
+            expires_at: w.expire_time,
+            subject: w.subject,
+            from: w.from,
+            to: w.to,
+            recipients: w.tos,
+            text: w.body,
+            html: w.html,
+        }
+    }
+}
+
+impl From<Message> for wire::MessageDetail {
+    fn from(m: Message) -> Self {
+        Self {
+            time: m.time,
+            subject: m.subject,
+            body: m.text,
+            html: m.html,
+            from: m.from,
+            to: m.to,
+            tos: m.recipients,
+            message_id: m.id,
+            expire_time: m.expires_at,
+        }
+    }
+}
+
+impl Message {
+    /// The listing entry for this message.
+    pub fn summary(&self) -> MessageSummary {
+        MessageSummary {
+            id: self.id.clone(),
+            time: self.time,
+            expires_at: self.expires_at,
+            subject: self.subject.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn family_is_guessed_from_the_domain() {
+        assert_eq!(Family::guess("a.b+x@gmail.com"), Family::Gmail);
+        assert_eq!(Family::guess("x@GoogleMail.com"), Family::Gmail);
+        assert_eq!(Family::guess("x@outlook.com"), Family::Microsoft);
+        assert_eq!(Family::guess("x@otpcatch.test"), Family::Temp);
+        assert_eq!(Family::guess("not-an-address"), Family::Temp);
+    }
+}

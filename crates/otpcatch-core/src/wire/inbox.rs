@@ -1,0 +1,75 @@
+use serde::{Deserialize, Serialize};
+
+use super::null_as_default;
+
+/// `POST /inbox` (and `/gmail/inbox`, `/microsoft/inbox`): list an address's
+/// messages, all of them or those received after `time`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxRequest {
+    /// The address whose messages to list.
+    pub email: String,
+    /// Only list messages received after this Unix time, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<i64>,
+}
+
+/// `POST` and `DELETE /inbox/message` (and the Gmail and Microsoft forms).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageIdRequest {
+    /// The message to read or delete.
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+}
+
+/// One entry of an inbox listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageSummary {
+    /// When the message arrived, in Unix seconds.
+    pub time: i64,
+    /// The decoded subject.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub subject: String,
+    /// The sender as the service shows it (a name, an address, or both).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub from: String,
+    /// The address the message was delivered to.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub to: String,
+    /// The message's id in the service.
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    /// When the service will drop the message, in Unix seconds.
+    #[serde(rename = "expireTime", default)]
+    pub expire_time: i64,
+}
+
+/// The `data` of `POST /inbox/message`: a message with its bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageDetail {
+    /// When the message arrived, in Unix seconds.
+    pub time: i64,
+    /// The decoded subject.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub subject: String,
+    /// The plain-text body.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub body: String,
+    /// The HTML body.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub html: String,
+    /// The sender as the service shows it.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub from: String,
+    /// The address the message was delivered to.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub to: String,
+    /// Every recipient named by the message.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tos: Vec<String>,
+    /// The message's id in the service.
+    #[serde(rename = "messageId")]
+    pub message_id: String,
+    /// When the service will drop the message, in Unix seconds.
+    #[serde(rename = "expireTime", default)]
+    pub expire_time: i64,
+}

@@ -1,0 +1,3 @@
+//! The `otpcatch` command line.
+
+fn main() {}
