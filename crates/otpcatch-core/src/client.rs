@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use crate::api::Endpoint;
 use crate::auth::{Auth, Credential};
 use crate::error::{CredentialKind, Error, ErrorKind, Result};
-use crate::quota::Limiter;
+use crate::quota::{Limiter, Priority};
 use crate::wire::Envelope;
 use crate::{Family, Mailbox, Secret};
 
@@ -348,7 +348,7 @@ impl Client {
     pub(crate) async fn open_stream(&self, path: &str, query: &[(&str, &str)]) -> Result<reqwest::Response> {
         const STREAM: &str = "GET (push stream)";
         let bearer = self.inner.auth.bearer(self).await?;
-        self.inner.limiter.acquire().await;
+        self.inner.limiter.acquire(Priority::Foreground).await;
         let mut request = self
             .inner
             .http
@@ -426,7 +426,7 @@ impl Client {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
-        self.inner.limiter.acquire().await;
+        self.inner.limiter.acquire(endpoint.priority).await;
         let url = format!("{}{}", self.inner.base_url, endpoint.path);
         let mut request = self.inner.http.request(endpoint.method.into(), url);
         if let Some(body) = body {
@@ -534,6 +534,7 @@ mod tests {
         path: "/test",
         name: "POST /test",
         retry: RetryPolicy::Idempotent,
+        priority: Priority::Foreground,
         secret_response: false,
     };
 

@@ -1,15 +1,15 @@
-use super::{Endpoint, delete, post};
+use super::{Endpoint, delete, listing, post};
 use crate::error::Result;
 use crate::wire::{self, InboxRequest, MessageIdRequest};
 use crate::{Client, Family, Message, MessageSummary};
 
-const INBOX: Endpoint = post("/inbox", "POST /inbox");
+const INBOX: Endpoint = listing("/inbox", "POST /inbox");
 const MESSAGE: Endpoint = post("/inbox/message", "POST /inbox/message");
 const DELETE: Endpoint = delete("/inbox/message", "DELETE /inbox/message");
-const GMAIL_INBOX: Endpoint = post("/gmail/inbox", "POST /gmail/inbox");
+const GMAIL_INBOX: Endpoint = listing("/gmail/inbox", "POST /gmail/inbox");
 const GMAIL_MESSAGE: Endpoint = post("/gmail/message", "POST /gmail/message");
 const GMAIL_DELETE: Endpoint = delete("/gmail/message", "DELETE /gmail/message");
-const MICROSOFT_INBOX: Endpoint = post("/microsoft/inbox", "POST /microsoft/inbox");
+const MICROSOFT_INBOX: Endpoint = listing("/microsoft/inbox", "POST /microsoft/inbox");
 const MICROSOFT_MESSAGE: Endpoint = post("/microsoft/message", "POST /microsoft/message");
 const MICROSOFT_DELETE: Endpoint = delete("/microsoft/message", "DELETE /microsoft/message");
 

@@ -16,6 +16,7 @@ pub(crate) use inbox::push_path;
 pub use microsoft::Microsoft;
 
 use crate::Error;
+use crate::quota::Priority;
 
 /// One endpoint of the API: how to call it and whether a failed call may be
 /// sent again.
@@ -26,6 +27,8 @@ pub(crate) struct Endpoint {
     /// The endpoint as errors and logs name it, such as `POST /inbox`.
     pub(crate) name: &'static str,
     pub(crate) retry: RetryPolicy,
+    /// Inbox listings yield the quota to other requests.
+    pub(crate) priority: Priority,
     /// Whether the response body carries a secret, so must never be quoted
     /// in an error.
     pub(crate) secret_response: bool,
@@ -70,7 +73,14 @@ impl RetryPolicy {
 }
 
 const fn endpoint(method: Verb, path: &'static str, name: &'static str) -> Endpoint {
-    Endpoint { method, path, name, retry: RetryPolicy::Idempotent, secret_response: false }
+    Endpoint {
+        method,
+        path,
+        name,
+        retry: RetryPolicy::Idempotent,
+        priority: Priority::Foreground,
+        secret_response: false,
+    }
 }
 
 const fn post(path: &'static str, name: &'static str) -> Endpoint {
@@ -87,6 +97,11 @@ const fn delete(path: &'static str, name: &'static str) -> Endpoint {
 
 const fn purchase(path: &'static str, name: &'static str) -> Endpoint {
     Endpoint { retry: RetryPolicy::OnlyIfRefused, ..post(path, name) }
+}
+
+/// An inbox listing: polled over and over by waits, so it yields the quota.
+const fn listing(path: &'static str, name: &'static str) -> Endpoint {
+    Endpoint { priority: Priority::Background, ..post(path, name) }
 }
 
 /// `/auth` and `/token`: called without a Bearer (see

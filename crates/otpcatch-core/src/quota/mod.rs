@@ -23,12 +23,24 @@ use window::WindowLog;
 /// network jitter.
 const QUOTA_WINDOW: Duration = Duration::from_millis(1_050);
 
+/// Whether a request may be overtaken when the budget is short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Priority {
+    /// Inbox listings: they queue behind every other request.
+    Background,
+    /// Everything else.
+    Foreground,
+}
+
 /// Holds the client to a number of requests per second.
 #[derive(Debug)]
 pub(crate) struct Limiter {
     per_second: u32,
+    /// Background requests queue here first, so at most one of them at a
+    /// time stands in `turn` before foreground requests.
+    background: Mutex<()>,
     /// In-process queue: tasks take slots in the order they asked.
-    queue: Mutex<()>,
+    turn: Mutex<()>,
     /// The log when no file is used, or after the file failed.
     memory: StdMutex<WindowLog>,
     /// The shared log file, when a cache directory is configured.
@@ -40,7 +52,8 @@ impl Limiter {
     pub(crate) fn new(per_second: u32, file: Option<PathBuf>) -> Self {
         Self {
             per_second,
-            queue: Mutex::new(()),
+            background: Mutex::new(()),
+            turn: Mutex::new(()),
             memory: StdMutex::new(WindowLog::new(per_second, QUOTA_WINDOW)),
             file,
         }
@@ -52,8 +65,12 @@ impl Limiter {
     }
 
     /// Waits until a request may be sent, and records that it is.
-    pub(crate) async fn acquire(&self) {
-        let _turn = self.queue.lock().await;
+    pub(crate) async fn acquire(&self, priority: Priority) {
+        let _background = match priority {
+            Priority::Background => Some(self.background.lock().await),
+            Priority::Foreground => None,
+        };
+        let _turn = self.turn.lock().await;
         loop {
             let verdict = match &self.file {
                 Some(path) => {

@@ -52,9 +52,15 @@ impl Tracker {
         from_newest.max(from_filter)
     }
 
-    /// The messages of `listing` not seen before, oldest first; they are
-    /// now seen.
+    /// The messages of `listing` not seen before, in order of arrival; they
+    /// are now seen.
     pub(crate) fn fresh(&mut self, mut listing: Vec<MessageSummary>) -> Vec<MessageSummary> {
+        // Within one second only the listing's order tells arrival order.
+        // A listing that runs newest first is turned round so that the
+        // stable sort below keeps same-second messages in arrival order.
+        if listing.first().zip(listing.last()).is_some_and(|(first, last)| first.time > last.time) {
+            listing.reverse();
+        }
         listing.sort_by_key(|m| m.time);
         listing.retain(|m| self.seen.insert(m.id.clone()));
         if let Some(newest) = listing.iter().map(|m| m.time).max() {
@@ -115,6 +121,13 @@ mod tests {
         assert_eq!(after.cursor(), Some(199));
         after.fresh(vec![at("a", 100)]);
         assert_eq!(after.cursor(), Some(199), "an old message never moves the cursor back");
+    }
+
+    #[test]
+    fn a_newest_first_listing_keeps_same_second_arrivals_in_order() {
+        let mut tracker = Tracker::new(None);
+        let fresh = tracker.fresh(vec![at("third", 2), at("second", 1), at("first", 1)]);
+        assert_eq!(fresh.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["first", "second", "third"]);
     }
 
     #[test]
