@@ -84,6 +84,32 @@ pub struct Message {
     pub text: String,
     /// The HTML body (empty when the message has none).
     pub html: String,
+    /// The attachments, where the server lists them (otpcatch's local
+    /// server does; 22.do does not).
+    pub attachments: Vec<Attachment>,
+}
+
+/// An attachment of a message: its name, type and size, not its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file name, if the part has one.
+    pub filename: String,
+    /// The MIME type, such as `application/pdf`.
+    pub content_type: String,
+    /// The decoded size in bytes.
+    pub size: u64,
+}
+
+impl From<wire::Attachment> for Attachment {
+    fn from(w: wire::Attachment) -> Self {
+        Self { filename: w.filename, content_type: w.content_type, size: w.size }
+    }
+}
+
+impl From<Attachment> for wire::Attachment {
+    fn from(a: Attachment) -> Self {
+        Self { filename: a.filename, content_type: a.content_type, size: a.size }
+    }
 }
 
 impl From<wire::MessageSummary> for MessageSummary {
@@ -110,6 +136,7 @@ impl From<wire::MessageDetail> for Message {
             recipients: w.tos,
             text: w.body,
             html: w.html,
+            attachments: w.attachments.into_iter().map(Attachment::from).collect(),
         }
     }
 }
@@ -126,6 +153,7 @@ impl From<Message> for wire::MessageDetail {
             tos: m.recipients,
             message_id: m.id,
             expire_time: m.expires_at,
+            attachments: m.attachments.into_iter().map(wire::Attachment::from).collect(),
         }
     }
 }

@@ -167,6 +167,7 @@ mod tests {
             recipients: vec!["first@otpcatch.test".into(), "second@otpcatch.test".into()],
             text: String::new(),
             html: "<b>123456</b>".into(),
+            attachments: Vec::new(),
         };
         assert!(filter.needs_body());
         assert!(filter.matches(&message));

@@ -43,6 +43,23 @@ pub struct MessageSummary {
     pub expire_time: i64,
 }
 
+/// An attachment of a message: listed, never decoded into the body.
+///
+/// An otpcatch extension: its local server lists attachments in the
+/// message detail; 22.do sends none, and the field is then left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    /// The file name, if the part has one.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub filename: String,
+    /// The MIME type, such as `application/pdf`.
+    #[serde(rename = "contentType", default, deserialize_with = "null_as_default")]
+    pub content_type: String,
+    /// The decoded size in bytes.
+    #[serde(default)]
+    pub size: u64,
+}
+
 /// The `data` of `POST /inbox/message`: a message with its bodies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageDetail {
@@ -72,4 +89,7 @@ pub struct MessageDetail {
     /// When the service will drop the message, in Unix seconds.
     #[serde(rename = "expireTime", default)]
     pub expire_time: i64,
+    /// The attachments (an otpcatch extension; absent from 22.do).
+    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
+    pub attachments: Vec<Attachment>,
 }

@@ -24,7 +24,7 @@ pub use auth::{AuthRequest, BearerGrant, TokenRequest};
 pub use domains::{Domain, DomainKind};
 pub use envelope::Envelope;
 pub use gmail::{GmailGenerateRequest, GmailIds, GmailList};
-pub use inbox::{InboxRequest, MessageDetail, MessageIdRequest, MessageSummary};
+pub use inbox::{Attachment, InboxRequest, MessageDetail, MessageIdRequest, MessageSummary};
 pub use microsoft::{MicrosoftAccounts, MicrosoftGenerateRequest, MicrosoftList};
 
 use serde::{Deserialize, Deserializer, Serialize};

@@ -161,6 +161,7 @@ impl Fake {
             tos: vec![to.to_owned()],
             message_id: id.clone(),
             expire_time: time + 4 * 3600,
+            attachments: Vec::new(),
         };
         self.state.inboxes.lock().unwrap().entry(to.to_owned()).or_default().push(detail);
         if let Some(arrivals) = &self.state.arrivals {

@@ -1,0 +1,85 @@
+//! Email addresses: validation, and which mailbox an address delivers to.
+//!
+//! A mailbox is where messages are filed. For the served domains it is the
+//! address itself, lower-cased. Gmail ignores dots and `+tags` in the local
+//! part, so every variant of a Gmail id files into that id's mailbox; a
+//! Microsoft `+tag` variant files into its account's mailbox.
+
+use otpcatch_core::Family;
+
+/// The Gmail domains the emulated Gmail family receives on.
+pub(crate) const GMAIL_DOMAINS: [&str; 2] = ["gmail.com", "googlemail.com"];
+
+/// The domain emulated Microsoft accounts live on.
+pub(crate) const MICROSOFT_DOMAIN: &str = "outlook.com";
+
+/// The Microsoft consumer domains that are treated as Microsoft addresses.
+const MICROSOFT_DOMAINS: [&str; 4] = ["outlook.com", "hotmail.com", "live.com", "msn.com"];
+
+/// An address split into a lower-cased local part and domain, if it is
+/// plausible: one `@`, non-empty parts, no spaces or control characters,
+/// a dotted domain, and at most 254 bytes.
+pub(crate) fn parse(address: &str) -> Option<(String, String)> {
+    let address = address.trim();
+    if address.len() > 254 || address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>') {
+        return None;
+    }
+    let (local, domain) = address.rsplit_once('@')?;
+    let valid_domain = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+    if local.is_empty() || local.len() > 64 || local.contains('@') || !valid_domain {
+        return None;
+    }
+    Some((local.to_lowercase(), domain.to_lowercase()))
+}
+
+/// The family an address belongs to, by its domain.
+pub(crate) fn family(domain: &str) -> Family {
+    if GMAIL_DOMAINS.contains(&domain) {
+        Family::Gmail
+    } else if MICROSOFT_DOMAINS.contains(&domain) {
+        Family::Microsoft
+    } else {
+        Family::Temp
+    }
+}
+
+/// The mailbox key an address files into.
+pub(crate) fn mailbox_key(local: &str, domain: &str) -> String {
+    let base = local.split('+').next().unwrap_or(local);
+    match family(domain) {
+        Family::Gmail => format!("{}@gmail.com", base.replace('.', "")),
+        Family::Microsoft => format!("{base}@{domain}"),
+        Family::Temp => format!("{local}@{domain}"),
+    }
+}
+
+/// The mailbox key of a whole address, if it parses.
+#[cfg(test)]
+pub(crate) fn key_of(address: &str) -> Option<String> {
+    parse(address).map(|(local, domain)| mailbox_key(&local, &domain))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gmail_variants_share_a_mailbox() {
+        let key = key_of("aa.bb.cc@gmail.com").unwrap();
+        assert_eq!(key, "aabbcc@gmail.com");
+        assert_eq!(key_of("A.a.B.b.cc+signup@googlemail.com").unwrap(), key);
+        assert_eq!(key_of("someone+x1@outlook.com").unwrap(), "someone@outlook.com");
+        assert_eq!(key_of("User.Name+tag@otpcatch.test").unwrap(), "user.name+tag@otpcatch.test");
+    }
+
+    #[test]
+    fn implausible_addresses_are_refused() {
+        for bad in ["", "no-at-sign", "@otpcatch.test", "a@", "a@nodot", "a b@x.test", "a@x..test.", "<a@x.test>"] {
+            assert_eq!(parse(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse(" Ünïcode@Example.TEST ").unwrap(), ("ünïcode".to_owned(), "example.test".to_owned()));
+    }
+}

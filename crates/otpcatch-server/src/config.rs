@@ -1,0 +1,96 @@
+//! How a server is set up: an explicit struct, loopback by default, no
+//! globals and no environment reads.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use otpcatch_core::Secret;
+
+/// Everything [`Server::start`](crate::Server::start) needs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Where the HTTP API listens. Port 0 picks a free port.
+    pub http: SocketAddr,
+    /// Where the SMTP receiver listens. Port 0 picks a free port.
+    pub smtp: SocketAddr,
+    /// Premium domains: `POST /account` makes addresses on them, and SMTP
+    /// accepts mail for any address on them.
+    pub domains: Vec<String>,
+    /// Private domains, for `GET /account/private`; also accepted by SMTP.
+    pub private_domains: Vec<String>,
+    /// API tokens that `POST /token` accepts, one account each.
+    pub api_tokens: Vec<Secret>,
+    /// Addresses and passwords that `POST /auth` accepts, one account each.
+    pub users: Vec<(String, Secret)>,
+    /// Requests per second each account may make before getting 429.
+    pub qps: u32,
+    /// How long a message is kept (its `expireTime` is `time` plus this).
+    pub retention: Duration,
+    /// The largest message SMTP accepts (advertised as SIZE; 552 above it).
+    pub max_message_size: usize,
+    /// How many messages are kept at most; the oldest go first.
+    pub max_messages: usize,
+    /// How many bytes of (compressed) messages are kept at most.
+    pub max_store_bytes: usize,
+    /// Keep messages in this SQLite file, so they survive a restart.
+    pub data: Option<PathBuf>,
+    /// Let any account read any address on the served domains, without
+    /// creating it first.
+    pub catch_all: bool,
+    /// Each account's starting balance for Gmail and Microsoft purchases.
+    pub balance: f64,
+    /// What one Gmail id or Microsoft account costs.
+    pub price: f64,
+    /// How many SMTP connections are served at once; more get 421.
+    pub max_connections: usize,
+    /// How long an SMTP client may stay silent before it is disconnected.
+    pub idle_timeout: Duration,
+    /// How long a Bearer from `/auth` or `/token` is valid.
+    pub bearer_lifetime: Duration,
+    /// The name the SMTP server greets with.
+    pub hostname: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            http: SocketAddr::from(([127, 0, 0, 1], 8025)),
+            smtp: SocketAddr::from(([127, 0, 0, 1], 2525)),
+            domains: vec!["otpcatch.test".to_owned()],
+            private_domains: Vec::new(),
+            api_tokens: Vec::new(),
+            users: Vec::new(),
+            qps: otpcatch_core::DEFAULT_QUOTA_PER_SECOND,
+            retention: Duration::from_secs(4 * 3600),
+            max_message_size: 10 * 1024 * 1024,
+            max_messages: 100_000,
+            max_store_bytes: 512 * 1024 * 1024,
+            data: None,
+            catch_all: false,
+            balance: 100.0,
+            price: 1.0,
+            max_connections: 1024,
+            idle_timeout: Duration::from_secs(60),
+            bearer_lifetime: Duration::from_secs(24 * 3600),
+            hostname: "otpcatch.local".to_owned(),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The default configuration on ports the OS picks: what tests and
+    /// `otpcatch run` use.
+    pub fn ephemeral() -> Self {
+        Self {
+            http: SocketAddr::from(([127, 0, 0, 1], 0)),
+            smtp: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..Self::default()
+        }
+    }
+
+    /// Whether either listener binds beyond the loopback interface.
+    pub fn is_exposed(&self) -> bool {
+        !self.http.ip().is_loopback() || !self.smtp.ip().is_loopback()
+    }
+}
