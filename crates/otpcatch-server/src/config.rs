@@ -50,6 +50,9 @@ pub struct ServerConfig {
     pub bearer_lifetime: Duration,
     /// The name the SMTP server greets with.
     pub hostname: String,
+    /// Advertise and serve the push stream (on by default; off makes
+    /// clients poll, as they do against 22.do).
+    pub push: bool,
 }
 
 impl Default for ServerConfig {
@@ -74,6 +77,7 @@ impl Default for ServerConfig {
             idle_timeout: Duration::from_secs(60),
             bearer_lifetime: Duration::from_secs(24 * 3600),
             hostname: "otpcatch.local".to_owned(),
+            push: true,
         }
     }
 }

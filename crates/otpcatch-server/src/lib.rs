@@ -140,7 +140,7 @@ impl Server {
 
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
-        let router = api::router(api::ApiState { store: store.clone(), accounts: accounts.clone() });
+        let router = api::router(api::ApiState { store: store.clone(), accounts: accounts.clone(), push: config.push });
         let mut http_stop = stopped.clone();
         tasks.push(tokio::spawn(async move {
             let serve = axum::serve(http, router).with_graceful_shutdown(async move {

@@ -34,6 +34,8 @@ use reply::ApiError;
 pub(crate) struct ApiState {
     pub(crate) store: Arc<Store>,
     pub(crate) accounts: Arc<Accounts>,
+    /// Whether the push stream is offered.
+    pub(crate) push: bool,
 }
 
 /// The account a request was authenticated as.
@@ -51,20 +53,23 @@ pub(crate) fn router(state: ApiState) -> Router {
         .route("/account/private", get(account::private))
         .route("/inbox", post(inbox::list::<TEMP>))
         .route("/inbox/message", post(inbox::read::<TEMP>).delete(inbox::delete::<TEMP>))
-        .route("/inbox/events", get(push::events::<TEMP>))
         .route("/gmail", post(families::gmail_list))
         .route("/gmail/purchase", post(families::gmail_purchase))
         .route("/gmail/generate", post(families::gmail_generate))
         .route("/gmail/inbox", post(inbox::list::<GMAIL>))
         .route("/gmail/message", post(inbox::read::<GMAIL>).delete(inbox::delete::<GMAIL>))
-        .route("/gmail/inbox/events", get(push::events::<GMAIL>))
         .route("/microsoft", post(families::microsoft_list))
         .route("/microsoft/purchase", post(families::microsoft_purchase))
         .route("/microsoft/generate", post(families::microsoft_generate))
         .route("/microsoft/inbox", post(inbox::list::<MICROSOFT>))
         .route("/microsoft/message", post(inbox::read::<MICROSOFT>).delete(inbox::delete::<MICROSOFT>))
+        .route_layer(middleware::from_fn_with_state(state.clone(), gate));
+    let push_routes = Router::new()
+        .route("/inbox/events", get(push::events::<TEMP>))
+        .route("/gmail/inbox/events", get(push::events::<GMAIL>))
         .route("/microsoft/inbox/events", get(push::events::<MICROSOFT>))
         .route_layer(middleware::from_fn_with_state(state.clone(), gate));
+    let authenticated = if state.push { authenticated.merge(push_routes) } else { authenticated };
     let api = Router::new()
         .route("/auth", post(auth::login))
         .route("/token", post(auth::token))
@@ -72,12 +77,9 @@ pub(crate) fn router(state: ApiState) -> Router {
         .merge(authenticated)
         .fallback(unknown_path)
         .layer(middleware::map_response(envelope_for_wrong_method));
-    Router::new()
-        .nest("/api/v2", api)
-        .route("/health", get(health::health))
-        .fallback(unknown_path)
-        .layer(middleware::map_response(advertise_push))
-        .with_state(state)
+    let root = Router::new().nest("/api/v2", api).route("/health", get(health::health)).fallback(unknown_path);
+    let root = if state.push { root.layer(middleware::map_response(advertise_push)) } else { root };
+    root.with_state(state)
 }
 
 /// The family of a route, as a const generic (0 temp, 1 Gmail, 2 Microsoft).
