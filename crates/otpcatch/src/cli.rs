@@ -1,0 +1,129 @@
+//! The command line as clap sees it: raw values, converted to library
+//! settings in `settings.rs`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Create email addresses, wait for verification emails, and read them, for
+/// tests of sites you own. Uses the 22.do API (https://22.do) or otpcatch's
+/// own local server.
+#[derive(Debug, Parser)]
+#[command(name = "otpcatch", version, propagate_version = true)]
+pub(crate) struct Cli {
+    /// Print nothing on stderr but errors.
+    #[arg(short, long, global = true)]
+    pub(crate) quiet: bool,
+    /// Log what happens on stderr (-vv for more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run the local server: SMTP in, a 22.do-compatible API out.
+    Serve(ServeArgs),
+    /// Start the local server on free ports, run a command with
+    /// OTPCATCH_API_URL, OTPCATCH_TOKEN, OTPCATCH_SMTP_HOST and
+    /// OTPCATCH_SMTP_PORT set, stop the server, and exit with the
+    /// command's status.
+    Run(RunArgs),
+}
+
+/// The local server's settings.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ServeArgs {
+    /// Where the HTTP API listens.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8025")]
+    pub(crate) http: SocketAddr,
+    /// Where the SMTP receiver listens.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2525")]
+    pub(crate) smtp: SocketAddr,
+    /// A domain to receive mail for and make addresses on (repeatable).
+    #[arg(long = "domain", value_name = "DOMAIN", default_value = "otpcatch.test")]
+    pub(crate) domains: Vec<String>,
+    /// A private domain, for `/account/private` (repeatable).
+    #[arg(long = "private-domain", value_name = "DOMAIN")]
+    pub(crate) private_domains: Vec<String>,
+    /// An API token to accept, one account each (repeatable). One is
+    /// generated and printed on stderr when neither this nor --user is given.
+    #[arg(long = "api-token", value_name = "TOKEN")]
+    pub(crate) api_tokens: Vec<String>,
+    /// An account's address and password for `/auth` (repeatable).
+    #[arg(long = "user", value_name = "EMAIL:PASSWORD")]
+    pub(crate) users: Vec<String>,
+    /// Requests per second each account may make before 429.
+    #[arg(long, default_value_t = 20)]
+    pub(crate) qps: u32,
+    /// How long messages are kept, such as 4h or 30m.
+    #[arg(long, value_name = "DURATION", default_value = "4h", value_parser = humantime::parse_duration)]
+    pub(crate) retention: Duration,
+    /// The largest message accepted, such as 10MB or 512KB.
+    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = parse_size)]
+    pub(crate) max_message_size: usize,
+    /// How many messages are kept at most; the oldest go first.
+    #[arg(long, default_value_t = 100_000)]
+    pub(crate) max_messages: usize,
+    /// Keep messages in this SQLite file across restarts.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) data: Option<PathBuf>,
+    /// Let any account read any address on the served domains.
+    #[arg(long)]
+    pub(crate) catch_all: bool,
+    /// Each account's balance for Gmail and Microsoft purchases.
+    #[arg(long, default_value_t = 100.0)]
+    pub(crate) balance: f64,
+    /// Do not offer the push stream: clients poll, as against 22.do.
+    #[arg(long)]
+    pub(crate) no_push: bool,
+}
+
+/// `otpcatch run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub(crate) serve: ServeArgs,
+    /// The command to run, after `--`.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub(crate) command: Vec<String>,
+}
+
+/// A size such as `10MB`, `512KB`, `1GB` or a plain number of bytes.
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: usize = number.parse().map_err(|_| format!("{text:?} is not a size such as 10MB"))?;
+    let factor = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KB" | "KIB" => 1 << 10,
+        "M" | "MB" | "MIB" => 1 << 20,
+        "G" | "GB" | "GIB" => 1 << 30,
+        other => return Err(format!("unknown size unit {other:?}: use B, KB, MB or GB")),
+    };
+    number.checked_mul(factor).ok_or_else(|| format!("{text:?} is too large"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("10MB"), Ok(10 << 20));
+        assert_eq!(parse_size("512kb"), Ok(512 << 10));
+        assert_eq!(parse_size("2000"), Ok(2000));
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5TB").unwrap_err().contains("unknown size unit"));
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,5 @@
+//! One module per command: each turns settings into library calls and
+//! prints the result.
+
+pub(crate) mod run;
+pub(crate) mod serve;

@@ -1,0 +1,52 @@
+//! `otpcatch run -- CMD ARGS...`: a command with a local server around it.
+
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use otpcatch_server::Server;
+
+use crate::cli::RunArgs;
+use crate::exit::{self, Failure};
+use crate::settings;
+
+pub(crate) async fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let mut config = settings::server_config(&args.serve)?;
+    // Free ports unless the user chose others than the defaults.
+    let defaults = otpcatch_server::ServerConfig::default();
+    if config.http == defaults.http {
+        config.http = SocketAddr::from(([127, 0, 0, 1], 0));
+    }
+    if config.smtp == defaults.smtp {
+        config.smtp = SocketAddr::from(([127, 0, 0, 1], 0));
+    }
+    let token = config.api_tokens.first().cloned();
+    let server = Server::start(config).await?;
+    let token = token.or_else(|| server.token().cloned());
+    let (program, arguments) = args.command.split_first().ok_or_else(|| Failure::usage("no command given after --"))?;
+
+    let mut command = tokio::process::Command::new(program);
+    command
+        .args(arguments)
+        .env("OTPCATCH_API_URL", server.api_url())
+        .env("OTPCATCH_SMTP_HOST", server.smtp_addr().ip().to_string())
+        .env("OTPCATCH_SMTP_PORT", server.smtp_addr().port().to_string());
+    if let Some(token) = &token {
+        command.env("OTPCATCH_TOKEN", token.expose());
+    }
+    tracing::info!("running {program:?} against {}", server.api_url());
+    let status = match command.status().await {
+        Ok(status) => status,
+        Err(err) => {
+            server.shutdown().await;
+            let (code, what) = match err.kind() {
+                ErrorKind::NotFound => (exit::COMMAND_NOT_FOUND, "was not found"),
+                ErrorKind::PermissionDenied => (exit::COMMAND_NOT_EXECUTABLE, "is not executable"),
+                _ => (exit::COMMAND_NOT_EXECUTABLE, "could not be started"),
+            };
+            return Err(Failure { message: format!("the command {program:?} {what}: {err}"), code });
+        }
+    };
+    server.shutdown().await;
+    Ok(exit::of_child(status))
+}

@@ -1,0 +1,62 @@
+//! `otpcatch serve`: mail sent by Python's smtplib is read back with the
+//! core client; SIGTERM stops the server cleanly.
+
+use std::process::Command;
+use std::time::Duration;
+
+use otpcatch_core::{Client, Filter};
+
+use crate::util::{SEND_WITH_SMTPLIB, Served, otpcatch};
+
+#[tokio::test]
+async fn mail_from_smtplib_is_read_through_the_api() {
+    let served = Served::start(&["--api-token", "e2e-token"]);
+    let cache = tempfile::tempdir().unwrap();
+    let client =
+        Client::builder().base_url(&served.api_url).api_token("e2e-token").cache_dir(cache.path()).build().unwrap();
+    let mailbox = client.create_mailbox().await.unwrap();
+    let sent = Command::new("python3")
+        .args(["-c", SEND_WITH_SMTPLIB, "127.0.0.1", &served.smtp_port.to_string()])
+        .args([mailbox.address(), "Confirm your account", "Your code is 734519"])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "smtplib could not send");
+    let message =
+        mailbox.wait_for(Filter::new().subject("confirm").unwrap()).timeout(Duration::from_secs(10)).await.unwrap();
+    assert_eq!(message.from, "Site <noreply@site.test>");
+    assert_eq!(message.text.trim(), "Your code is 734519");
+    assert_eq!(message.html.trim(), "<p>Your code is 734519</p>");
+
+    let (status, stderr) = served.terminate();
+    assert!(status.success(), "{status:?}: {stderr}");
+    assert!(stderr.contains("shutting down"), "{stderr}");
+}
+
+#[test]
+fn a_generated_token_is_printed_on_stderr_only() {
+    let served = Served::start(&[]);
+    let (status, stderr) = served.terminate();
+    assert!(status.success());
+    assert!(stderr.contains("this server's API token is "), "{stderr}");
+    assert!(stderr.contains("export OTPCATCH_API_URL="), "{stderr}");
+}
+
+#[test]
+fn a_busy_port_is_a_clear_usage_error() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let output =
+        otpcatch().args(["serve", "--http", &format!("127.0.0.1:{port}"), "--smtp", "127.0.0.1:0"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty(), "nothing on stdout when it fails");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("could not listen on 127.0.0.1:{port} for HTTP")), "{stderr}");
+    assert!(stderr.contains("hint: "), "{stderr}");
+}
+
+#[test]
+fn a_bad_user_flag_says_what_it_expects() {
+    let output = otpcatch().args(["serve", "--user", "no-colon"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--user takes EMAIL:PASSWORD"));
+}
