@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod exit;
 mod settings;
+mod ui;
 
 use std::process::ExitCode;
 
@@ -19,9 +20,10 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(err) => return exit::Failure::usage(format!("could not start the async runtime: {err}")).report(),
     };
+    let ui = ui::Ui::new(cli.quiet);
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => commands::serve::serve(args).await,
+            Command::Serve(args) => commands::serve::serve(args, ui).await,
             Command::Run(args) => commands::run::run(args).await,
         }
     });

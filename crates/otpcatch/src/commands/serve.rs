@@ -7,27 +7,23 @@ use otpcatch_server::{RunningServer, Server};
 use crate::cli::ServeArgs;
 use crate::exit::Failure;
 use crate::settings;
+use crate::ui::Ui;
 
-pub(crate) async fn serve(args: ServeArgs) -> Result<ExitCode, Failure> {
+pub(crate) async fn serve(args: ServeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let server = Server::start(settings::server_config(&args)?).await?;
-    announce(&server);
+    announce(&server, ui);
     shutdown_signal().await;
-    eprintln!("otpcatch: shutting down");
+    ui.status("shutting down");
     server.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The ready line on stdout (scripts wait for it), the token on stderr.
-fn announce(server: &RunningServer) {
+fn announce(server: &RunningServer, ui: Ui) {
     println!("otpcatch serve: api {} smtp {}", server.api_url(), server.smtp_addr());
     if let Some(token) = server.token() {
-        eprintln!(
-            "otpcatch: no --api-token or --user given; this server's API token is {}\n\
-             otpcatch: export OTPCATCH_API_URL={} OTPCATCH_TOKEN={}",
-            token.expose(),
-            server.api_url(),
-            token.expose()
-        );
+        ui.status(&format!("no --api-token or --user given; this server's API token is {}", token.expose()));
+        ui.status(&format!("export OTPCATCH_API_URL={} OTPCATCH_TOKEN={}", server.api_url(), token.expose()));
     }
 }
 

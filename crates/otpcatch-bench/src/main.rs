@@ -1,0 +1,186 @@
+//! `otpcatch-bench`: the load generator and latency probes behind
+//! BENCHMARKS.md. It talks to a server that is already running (otpcatch
+//! or another mail sink) over loopback, and prints one table.
+
+mod mail;
+mod smtp;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+#[derive(Debug, Parser)]
+#[command(name = "otpcatch-bench")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Send MESSAGES messages over CONNECTIONS concurrent connections and
+    /// report messages per second.
+    Ingest {
+        #[arg(long)]
+        smtp: SocketAddr,
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+        #[arg(long, default_value_t = 10_000)]
+        messages: usize,
+        /// The size of each message in bytes (about).
+        #[arg(long, default_value_t = 20_000)]
+        size: usize,
+        /// The recipient domain.
+        #[arg(long, default_value = "otpcatch.test")]
+        domain: String,
+    },
+    /// Against otpcatch: time from the SMTP reply to DATA until the
+    /// message is listed by `POST /inbox`.
+    Visible {
+        #[arg(long)]
+        smtp: SocketAddr,
+        /// The API base URL, such as http://127.0.0.1:8025/api/v2.
+        #[arg(long)]
+        api: String,
+        #[arg(long)]
+        token: String,
+        #[arg(long, default_value_t = 300)]
+        samples: usize,
+    },
+    /// Print a process's resident memory in MiB (from /proc).
+    Rss {
+        #[arg(long)]
+        pid: u32,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    let outcome = match Cli::parse().command {
+        Command::Ingest { smtp, connections, messages, size, domain } => {
+            ingest(smtp, connections, messages, size, &domain).await
+        }
+        Command::Visible { smtp, api, token, samples } => visible(smtp, &api, &token, samples).await,
+        Command::Rss { pid } => rss_mib(pid).map(|mib| println!("{mib:.1}")),
+    };
+    if let Err(err) = outcome {
+        eprintln!("otpcatch-bench: {err}");
+        std::process::exit(1);
+    }
+}
+
+async fn ingest(
+    smtp: SocketAddr,
+    connections: usize,
+    messages: usize,
+    size: usize,
+    domain: &str,
+) -> Result<(), String> {
+    let per_connection = messages.div_ceil(connections.max(1));
+    // Build every message before the clock starts: the generator must not be the bottleneck.
+    let corpus: Vec<Vec<Vec<u8>>> = (0..connections)
+        .map(|c| {
+            (0..per_connection)
+                .map(|i| mail::message(c * per_connection + i, &format!("load{c}@{domain}"), size))
+                .collect()
+        })
+        .collect();
+    let bytes: usize = corpus.iter().flatten().map(Vec::len).sum();
+    let started = Instant::now();
+    let tasks: Vec<_> = corpus
+        .into_iter()
+        .enumerate()
+        .map(|(c, messages)| {
+            let domain = domain.to_owned();
+            tokio::spawn(async move {
+                let mut client = smtp::SmtpClient::connect(smtp).await?;
+                for data in &messages {
+                    client.send(&format!("load{c}@{domain}"), data).await?;
+                }
+                Ok::<usize, String>(messages.len())
+            })
+        })
+        .collect();
+    let mut sent = 0;
+    for task in tasks {
+        sent += task.await.map_err(|e| e.to_string())??;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "ingest\tconnections={connections}\tmessages={sent}\tavg_size={}B\tseconds={elapsed:.2}\tmessages_per_s={:.0}\tMB_per_s={:.1}",
+        bytes / sent.max(1),
+        sent as f64 / elapsed,
+        bytes as f64 / elapsed / 1e6
+    );
+    Ok(())
+}
+
+async fn visible(smtp: SocketAddr, api: &str, token: &str, samples: usize) -> Result<(), String> {
+    let http = reqwest::Client::new();
+    let call = |path: &str, body: Value, bearer: Option<&str>| {
+        let mut request = http.post(format!("{api}{path}")).json(&body);
+        if let Some(bearer) = bearer {
+            request = request.bearer_auth(bearer);
+        }
+        request.send()
+    };
+    let grant: Value = call("/token", json!({ "token": token }), None)
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let bearer = grant["data"]["Bearer"].as_str().ok_or("no Bearer: is the token right?")?.to_owned();
+    let mut client = smtp::SmtpClient::connect(smtp).await?;
+    let mut latencies = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let account: Value = call("/account", json!({}), Some(&bearer))
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let address = account["data"]["email"].as_str().ok_or("no address")?.to_owned();
+        client.send(&address, &mail::message(i, &address, 20_000)).await?;
+        let acknowledged = Instant::now();
+        loop {
+            let listing: Value = call("/inbox", json!({ "email": address }), Some(&bearer))
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            if listing["data"].as_array().is_some_and(|l| !l.is_empty()) {
+                latencies.push(acknowledged.elapsed());
+                break;
+            }
+            if acknowledged.elapsed() > Duration::from_secs(5) {
+                return Err(format!("message {i} never became visible"));
+            }
+        }
+    }
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "visible\tsamples={}\tp50={:.3}ms\tp90={:.3}ms\tp99={:.3}ms\tmax={:.3}ms",
+        latencies.len(),
+        at(0.5).as_secs_f64() * 1e3,
+        at(0.9).as_secs_f64() * 1e3,
+        at(0.99).as_secs_f64() * 1e3,
+        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
+    );
+    Ok(())
+}
+
+fn rss_mib(pid: u32) -> Result<f64, String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|e| format!("process {pid}: {e}"))?;
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .ok_or("no VmRSS")?;
+    Ok(kib / 1024.0)
+}
