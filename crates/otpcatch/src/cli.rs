@@ -77,6 +77,9 @@ pub(crate) struct ServeArgs {
     /// Each account's balance for Gmail and Microsoft purchases.
     #[arg(long, default_value_t = 100.0)]
     pub(crate) balance: f64,
+    /// What one Gmail id or Microsoft account costs.
+    #[arg(long, default_value_t = 1.0)]
+    pub(crate) price: f64,
     /// Do not offer the push stream: clients poll, as against 22.do.
     #[arg(long)]
     pub(crate) no_push: bool,

@@ -34,6 +34,7 @@ pub(crate) fn server_config(args: &ServeArgs) -> Result<ServerConfig, Failure> {
         data: args.data.clone(),
         catch_all: args.catch_all,
         balance: args.balance,
+        price: args.price,
         push: !args.no_push,
         ..ServerConfig::default()
     })
