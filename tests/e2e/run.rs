@@ -51,3 +51,20 @@ fn a_missing_command_exits_127() {
     assert_eq!(output.status.code(), Some(127));
     assert!(String::from_utf8_lossy(&output.stderr).contains("was not found"));
 }
+
+#[test]
+fn sigterm_stops_the_command_and_the_server() {
+    let mut child = otpcatch().args(["run", "--", "sleep", "30"]).spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "otpcatch run did not stop");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(128 + 9), "the command was killed and its status passed through");
+}

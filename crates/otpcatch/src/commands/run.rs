@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use otpcatch_server::Server;
 
 use crate::cli::RunArgs;
+use crate::commands::serve::ShutdownSignal;
 use crate::exit::{self, Failure};
 use crate::settings;
 
@@ -21,6 +22,7 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         config.smtp = SocketAddr::from(([127, 0, 0, 1], 0));
     }
     let token = config.api_tokens.first().cloned();
+    let signal = ShutdownSignal::install()?;
     let server = Server::start(config).await?;
     let token = token.or_else(|| server.token().cloned());
     let (program, arguments) = args.command.split_first().ok_or_else(|| Failure::usage("no command given after --"))?;
@@ -35,8 +37,8 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode, Failure> {
         command.env("OTPCATCH_TOKEN", token.expose());
     }
     tracing::info!("running {program:?} against {}", server.api_url());
-    let status = match command.status().await {
-        Ok(status) => status,
+    let mut child = match command.kill_on_drop(true).spawn() {
+        Ok(child) => child,
         Err(err) => {
             server.shutdown().await;
             let (code, what) = match err.kind() {
@@ -47,6 +49,15 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode, Failure> {
             return Err(Failure { message: format!("the command {program:?} {what}: {err}"), code });
         }
     };
+    let status = tokio::select! {
+        status = child.wait() => status,
+        () = signal.received() => {
+            // Stop the command too: it must not outlive the server it was given.
+            let _ = child.start_kill();
+            child.wait().await
+        }
+    };
     server.shutdown().await;
+    let status = status.map_err(|e| Failure::usage(format!("could not wait for {program:?}: {e}")))?;
     Ok(exit::of_child(status))
 }
