@@ -1,8 +1,45 @@
 //! # otpcatch-rules
 //!
-//! The TOML rule model and the extraction engine that find the one-time
-//! code or confirmation link in an [`otpcatch_core::Message`]. Pure: no
-//! network, no I/O beyond reading rule files.
+//! Finds the one-time code or confirmation link in an email. Rules are
+//! data: TOML files with regex, fancy-regex and CSS extractors, shipped in
+//! `rules/` and writable by users. The built-in `generic` rule gets real
+//! verification emails right without any site-specific rule.
 //!
-//! This crate is laid out with the workspace; its engine arrives with the
-//! rules issue.
+//! # Brief overview
+//!
+//! A [`RuleSet`] is compiled once per process. [`RuleSet::extract`] takes
+//! an [`otpcatch_core::Message`] and returns an [`Extraction`]: the code
+//! and the link, each a [`Found`] that says which rule and extractor found
+//! it and why, or the reasons nothing was found.
+//!
+//! ```
+//! use otpcatch_rules::{RuleSet, input};
+//!
+//! let rules = RuleSet::built_in()?;
+//! let message = input::parse(input::Format::Html, br#"<p>Your verification code is <b>481 923</b>.</p>
+//!     <a href="https://app.test/verify?t=abc&amp;u=1">Verify email</a>"#);
+//! let found = rules.extract(&message);
+//! assert_eq!(found.code.unwrap().value, "481923");
+//! assert_eq!(found.link.unwrap().value, "https://app.test/verify?t=abc&u=1");
+//! # Ok::<(), otpcatch_rules::RuleError>(())
+//! ```
+//!
+//! Extraction never panics and never touches the network: hostile input
+//! yields "nothing found" with a reason. `regex` patterns run in linear
+//! time; `fancy` patterns have a backtrack limit.
+
+mod compile;
+mod error;
+mod extraction;
+mod generic;
+pub mod input;
+mod model;
+mod postprocess;
+mod render;
+mod ruleset;
+mod source;
+
+pub use compile::Origin;
+pub use error::RuleError;
+pub use extraction::{Extraction, Found};
+pub use ruleset::{BUILT_IN, RuleInfo, RuleSet, check, user_rules_dir};

@@ -32,6 +32,68 @@ pub(crate) enum Command {
     /// OTPCATCH_SMTP_PORT set, stop the server, and exit with the
     /// command's status.
     Run(RunArgs),
+    /// Find the code (or the link) in an email file and print it.
+    Extract(ExtractArgs),
+    /// List, check and try rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// Where rules come from, beyond the built-in ones.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct RuleSources {
+    /// A directory of user rules (default: OTPCATCH_RULES_DIR, then
+    /// otpcatch/rules in the user's config directory).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub(crate) rules_dir: Option<PathBuf>,
+    /// One more rule file, loaded last.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub(crate) rules_file: Option<PathBuf>,
+}
+
+/// `otpcatch extract`.
+#[derive(Debug, Args)]
+pub(crate) struct ExtractArgs {
+    /// The email: a raw .eml, a 22.do message-detail .json, an .html or a
+    /// .txt body; `-` reads stdin.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) file: PathBuf,
+    /// Print the confirmation link instead of the code.
+    #[arg(long)]
+    pub(crate) link: bool,
+    /// Print {"code", "link", "rule", "reason"} as JSON (nulls for what was not found).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Use only this rule.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) rule: Option<String>,
+    #[command(flatten)]
+    pub(crate) rules: RuleSources,
+}
+
+/// `otpcatch rules …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum RulesCommand {
+    /// List the rules in force, in the order they are tried.
+    List {
+        #[command(flatten)]
+        rules: RuleSources,
+    },
+    /// Check rule files: TOML, keys, patterns and selectors.
+    Check {
+        /// The rule files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Run one rule file on one email and show what it finds and why.
+    Test {
+        /// The rule file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The email (as for `extract --file`).
+        #[arg(long, value_name = "PATH")]
+        email: PathBuf,
+    },
 }
 
 /// The local server's settings.

@@ -1,7 +1,8 @@
 //! The exit codes: a documented contract, mapped from errors in one place.
 //!
 //! 0 success; 2 usage or configuration error; 3 no matching message in
-//! time; 5 authentication failed; 6 quota or network retries exhausted.
+//! time; 4 a message was read but no code or link was found in it;
+//! 5 authentication failed; 6 quota or network retries exhausted.
 //! `otpcatch run` passes its command's code through (126 and 127 when the
 //! command cannot be run, as shells do).
 
@@ -11,6 +12,8 @@ use std::process::ExitCode;
 pub(crate) const USAGE: u8 = 2;
 /// No matching message arrived in time.
 pub(crate) const TIMEOUT: u8 = 3;
+/// A message was read but no code or link could be extracted from it.
+pub(crate) const NOTHING_EXTRACTED: u8 = 4;
 /// The credential was refused.
 pub(crate) const AUTH: u8 = 5;
 /// The quota or the network failed after every retry.
@@ -45,6 +48,14 @@ impl From<otpcatch_core::Error> for Failure {
             USAGE
         };
         Self { message: error.to_string(), code }
+    }
+}
+
+impl From<otpcatch_rules::RuleError> for Failure {
+    fn from(error: otpcatch_rules::RuleError) -> Self {
+        Self::usage(format!(
+            "{error}\nhint: check the rule file against rules/generic.toml and the README's rule reference"
+        ))
     }
 }
 

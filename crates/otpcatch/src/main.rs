@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod output;
 mod settings;
 mod ui;
 
@@ -25,6 +26,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => commands::serve::serve(args, ui).await,
             Command::Run(args) => commands::run::run(args).await,
+            Command::Extract(args) => commands::extract::extract(args),
+            Command::Rules(command) => commands::rules::rules(command),
         }
     });
     match outcome {

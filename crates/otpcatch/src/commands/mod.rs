@@ -1,5 +1,7 @@
 //! One module per command: each turns settings into library calls and
 //! prints the result.
 
+pub(crate) mod extract;
+pub(crate) mod rules;
 pub(crate) mod run;
 pub(crate) mod serve;

@@ -1,0 +1,328 @@
+//! Rule files compiled: patterns and selectors built once, errors named by
+//! file, line, column and the part of the rule.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use regex::{Regex, RegexBuilder};
+use scraper::Selector;
+use toml::Spanned;
+
+use crate::error::{RuleError, line_column};
+use crate::extraction::Found;
+use crate::generic::{self, Lexicon, Views};
+use crate::model::{ExtractorSpec, Kind, RuleFile, SourceName};
+use crate::postprocess::{decode_entities, strip_code};
+use crate::source::Sources;
+
+/// The backtracking steps a `fancy` pattern may take unless it says otherwise.
+pub(crate) const DEFAULT_BACKTRACK_LIMIT: usize = 100_000;
+
+/// Whether an extractor looks for the code or the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Target {
+    Code,
+    Link,
+}
+
+impl Target {
+    fn group(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Link => "link",
+        }
+    }
+}
+
+/// Where a rule came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Shipped in `rules/` and embedded in the binary.
+    BuiltIn,
+    /// A user's file.
+    File(PathBuf),
+}
+
+/// A rule ready to run.
+#[derive(Debug)]
+pub(crate) struct CompiledRule {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) origin: Origin,
+    pub(crate) has_matcher: bool,
+    sender: Option<Regex>,
+    recipient: Option<Regex>,
+    subject: Option<Regex>,
+    code: Vec<Extractor>,
+    link: Vec<Extractor>,
+    pub(crate) lexicon: Option<Arc<Lexicon>>,
+}
+
+#[derive(Debug)]
+enum Matcher {
+    Regex(Regex),
+    Fancy(fancy_regex::Regex, usize),
+    Css { selector: Box<Selector>, attribute: Option<String>, narrow: Option<Regex> },
+    Generic,
+}
+
+#[derive(Debug)]
+struct Extractor {
+    matcher: Matcher,
+    source: SourceName,
+    strip: bool,
+    decode: bool,
+    description: String,
+}
+
+/// Parses and compiles one rule file's text.
+pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<CompiledRule, RuleError> {
+    let parsed: RuleFile = toml::from_str(text).map_err(|e| {
+        let mut error = RuleError::new(file, e.message().to_owned());
+        error.position = e.span().map(|span| line_column(text, span.start));
+        error
+    })?;
+    let spanned_error = |spanned: &Spanned<String>, location: String, message: String| {
+        let mut error = RuleError::new(file, message).at(location);
+        error.position = Some(line_column(text, spanned.span().start));
+        error
+    };
+    if parsed.name.trim().is_empty() {
+        return Err(RuleError::new(file, "the rule has an empty name"));
+    }
+    let matcher = parsed.matcher.clone().unwrap_or_default();
+    let pattern = |field: &str, value: &Option<Spanned<String>>| -> Result<Option<Regex>, RuleError> {
+        value
+            .as_ref()
+            .map(|spanned| {
+                build_regex(spanned.get_ref()).map_err(|e| spanned_error(spanned, format!("[match] {field}"), e))
+            })
+            .transpose()
+    };
+    let lexicon = match &parsed.generic {
+        Some(vocabulary) => Some(Arc::new(
+            Lexicon::compile(vocabulary)
+                .map_err(|e| RuleError::new(file, format!("a keyword could not be compiled: {e}")).at("[generic]"))?,
+        )),
+        None => None,
+    };
+    let extractors = |specs: &[ExtractorSpec], target: Target| -> Result<Vec<Extractor>, RuleError> {
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let location = format!("[[{}]] {}", target.group(), i + 1);
+                build_extractor(spec, target).map_err(|(spanned, message)| match spanned {
+                    Some(spanned) => spanned_error(&spanned, location.clone(), message),
+                    None => RuleError::new(file, message).at(location.clone()),
+                })
+            })
+            .collect()
+    };
+    let rule = CompiledRule {
+        name: parsed.name.trim().to_owned(),
+        description: parsed.description.trim().to_owned(),
+        origin,
+        has_matcher: parsed.matcher.is_some(),
+        sender: pattern("sender", &matcher.sender)?,
+        recipient: pattern("recipient", &matcher.recipient)?,
+        subject: pattern("subject", &matcher.subject)?,
+        code: extractors(&parsed.code, Target::Code)?,
+        link: extractors(&parsed.link, Target::Link)?,
+        lexicon,
+    };
+    if rule.code.is_empty() && rule.link.is_empty() {
+        return Err(RuleError::new(file, "the rule has no [[code]] or [[link]] extractor"));
+    }
+    Ok(rule)
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern).size_limit(1 << 22).build().map_err(|e| format!("invalid pattern: {e}"))
+}
+
+type BuildError = (Option<Spanned<String>>, String);
+
+fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, BuildError> {
+    let require = |value: &Option<Spanned<String>>, what: &str| {
+        value.clone().ok_or((None, format!("a {:?} extractor needs `{what}`", spec.kind).to_lowercase()))
+    };
+    let matcher = match spec.kind {
+        Kind::Regex => {
+            let pattern = require(&spec.pattern, "pattern")?;
+            Matcher::Regex(build_regex(pattern.get_ref()).map_err(|e| (Some(pattern.clone()), e))?)
+        }
+        Kind::Fancy => {
+            let pattern = require(&spec.pattern, "pattern")?;
+            let limit = spec.backtrack_limit.unwrap_or(DEFAULT_BACKTRACK_LIMIT);
+            let regex = fancy_regex::RegexBuilder::new(pattern.get_ref())
+                .backtrack_limit(limit)
+                .build()
+                .map_err(|e| (Some(pattern.clone()), format!("invalid pattern: {e}")))?;
+            Matcher::Fancy(regex, limit)
+        }
+        Kind::Css => {
+            let selector = require(&spec.selector, "selector")?;
+            let parsed = Selector::parse(selector.get_ref())
+                .map_err(|e| (Some(selector.clone()), format!("invalid selector: {e}")))?;
+            let narrow = spec
+                .pattern
+                .as_ref()
+                .map(|p| build_regex(p.get_ref()).map_err(|e| (Some(p.clone()), e)))
+                .transpose()?;
+            Matcher::Css { selector: Box::new(parsed), attribute: spec.attribute.clone(), narrow }
+        }
+        Kind::Generic => Matcher::Generic,
+    };
+    let source = spec.source.unwrap_or(match spec.kind {
+        Kind::Css => SourceName::Html,
+        _ => SourceName::Text,
+    });
+    if spec.kind == Kind::Css && source != SourceName::Html {
+        return Err((None, "a css extractor reads the html source".to_owned()));
+    }
+    let description = match (&spec.kind, &spec.pattern, &spec.selector) {
+        (Kind::Css, _, Some(selector)) => format!("css {:?}", selector.get_ref()),
+        (Kind::Generic, _, _) => "the generic heuristic".to_owned(),
+        (kind, Some(pattern), _) => format!("{kind:?} {:?}", pattern.get_ref()).to_lowercase(),
+        (kind, None, _) => format!("{kind:?}").to_lowercase(),
+    };
+    Ok(Extractor {
+        matcher,
+        source,
+        strip: spec.strip.unwrap_or(target == Target::Code),
+        decode: spec.decode_entities.unwrap_or(target == Target::Link),
+        description,
+    })
+}
+
+impl CompiledRule {
+    /// Whether the rule's `[match]` accepts the message.
+    pub(crate) fn applies_to(&self, message: &otpcatch_core::Message) -> bool {
+        let accepts = |regex: &Option<Regex>, field: &str| regex.as_ref().is_none_or(|r| r.is_match(field));
+        accepts(&self.sender, &message.from)
+            && (self.recipient.is_none()
+                || accepts(&self.recipient, &message.to)
+                || message.recipients.iter().any(|r| accepts(&self.recipient, r)))
+            && accepts(&self.subject, &message.subject)
+    }
+
+    /// Runs the extractors for `target` in order; the first value wins.
+    pub(crate) fn run(
+        &self,
+        target: Target,
+        sources: &Sources<'_>,
+        default_lexicon: &Lexicon,
+    ) -> Result<Found, String> {
+        let extractors = match target {
+            Target::Code => &self.code,
+            Target::Link => &self.link,
+        };
+        if extractors.is_empty() {
+            return Err(format!("rule {:?} has no {} extractor", self.name, target.group()));
+        }
+        let lexicon = self.lexicon.as_deref().unwrap_or(default_lexicon);
+        let mut misses = Vec::new();
+        for (i, extractor) in extractors.iter().enumerate() {
+            match extractor.run(target, sources, lexicon) {
+                Ok((value, reason, context)) => {
+                    let value = if extractor.strip { strip_code(&value) } else { value };
+                    let value = if extractor.decode { decode_entities(&value) } else { value };
+                    if value.is_empty() {
+                        misses.push(format!("{}[{}]: the match was empty", target.group(), i + 1));
+                        continue;
+                    }
+                    return Ok(Found {
+                        value,
+                        rule: self.name.clone(),
+                        extractor: format!("{}[{}]", target.group(), i + 1),
+                        reason,
+                        context,
+                    });
+                }
+                Err(why) => misses.push(format!("{}[{}] ({}): {why}", target.group(), i + 1, extractor.description)),
+            }
+        }
+        Err(misses.join("; "))
+    }
+}
+
+impl Extractor {
+    fn run(
+        &self,
+        target: Target,
+        sources: &Sources<'_>,
+        lexicon: &Lexicon,
+    ) -> Result<(String, String, String), String> {
+        match &self.matcher {
+            Matcher::Generic => {
+                let rendered = sources.rendered();
+                let views =
+                    Views { subject: &sources.message.subject, text: &sources.message.text, rendered: &rendered.text };
+                let finding = match target {
+                    Target::Code => generic::find_code(lexicon, &views)?,
+                    Target::Link => generic::find_link(lexicon, &views, &rendered.anchors)?,
+                };
+                Ok((finding.value, finding.reason, finding.context))
+            }
+            Matcher::Regex(regex) => {
+                let text = sources.get(self.source);
+                let captures = regex.captures(text).ok_or("the pattern did not match")?;
+                let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));
+                let value = value.ok_or("the pattern did not match")?;
+                Ok((
+                    value.as_str().to_owned(),
+                    format!("matched {}", self.description),
+                    generic::snippet(text, value.start(), value.end()),
+                ))
+            }
+            Matcher::Fancy(regex, limit) => {
+                let text = sources.get(self.source);
+                let captures = regex
+                    .captures(text)
+                    .map_err(|e| match e {
+                        fancy_regex::Error::RuntimeError(fancy_regex::RuntimeError::BacktrackLimitExceeded) => format!(
+                            "the pattern exceeded its backtrack limit ({limit} steps): simplify it, or raise backtrack-limit"
+                        ),
+                        other => format!("the pattern failed: {other}"),
+                    })?
+                    .ok_or("the pattern did not match")?;
+                let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));
+                let value = value.ok_or("the pattern did not match")?;
+                Ok((
+                    value.as_str().to_owned(),
+                    format!("matched {}", self.description),
+                    generic::snippet(text, value.start(), value.end()),
+                ))
+            }
+            Matcher::Css { selector, attribute, narrow } => {
+                let document = crate::render::parse(&sources.message.html);
+                for element in document.select(selector) {
+                    let value = match attribute {
+                        Some(attribute) => element.attr(attribute).map(str::to_owned),
+                        None => Some(element.text().collect::<Vec<_>>().join(" ")),
+                    };
+                    let Some(value) = value else { continue };
+                    let value = value.trim();
+                    let narrowed = match narrow {
+                        Some(narrow) => narrow.captures(value).and_then(|c| {
+                            c.name(target.group())
+                                .or_else(|| c.get(1))
+                                .or_else(|| c.get(0))
+                                .map(|m| m.as_str().to_owned())
+                        }),
+                        None => Some(value.to_owned()),
+                    };
+                    if let Some(narrowed) = narrowed.filter(|v| !v.is_empty()) {
+                        return Ok((
+                            narrowed,
+                            format!("selected by {}", self.description),
+                            value.chars().take(80).collect(),
+                        ));
+                    }
+                }
+                Err("the selector matched nothing usable".to_owned())
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Rule files as written: the serde model of the TOML, before compiling.
+//!
+//! ```toml
+//! name = "acme"
+//! description = "Acme's sign-up emails"
+//!
+//! [match]                      # optional: which messages the rule is for
+//! sender = "@acme\\.test"
+//!
+//! [[code]]                     # one or more extractors, tried in order
+//! kind = "regex"               # regex | fancy | css | generic
+//! source = "text"              # text | html | rendered | subject
+//! pattern = 'code is (?P<code>\d{6})'
+//!
+//! [[link]]
+//! kind = "css"
+//! selector = "a.verify-button"
+//! attribute = "href"
+//! ```
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// One rule file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RuleFile {
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) description: String,
+    #[serde(default, rename = "match")]
+    pub(crate) matcher: Option<MatchSpec>,
+    #[serde(default)]
+    pub(crate) code: Vec<ExtractorSpec>,
+    #[serde(default)]
+    pub(crate) link: Vec<ExtractorSpec>,
+    /// The vocabulary of the `generic` extractor kind.
+    #[serde(default)]
+    pub(crate) generic: Option<Vocabulary>,
+}
+
+/// Which messages a rule applies to: every pattern given must match.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct MatchSpec {
+    pub(crate) sender: Option<Spanned<String>>,
+    pub(crate) recipient: Option<Spanned<String>>,
+    pub(crate) subject: Option<Spanned<String>>,
+}
+
+/// How to find a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Kind {
+    /// The `regex` crate: linear time.
+    Regex,
+    /// `fancy-regex`: look-around and back-references, with a backtrack limit.
+    Fancy,
+    /// A CSS selector over the HTML.
+    Css,
+    /// The built-in heuristic.
+    Generic,
+}
+
+/// Which text an extractor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum SourceName {
+    /// The text/plain part, or the rendered HTML when there is none.
+    Text,
+    /// The HTML source.
+    Html,
+    /// The HTML rendered to text as a reader sees it (hidden parts left out).
+    Rendered,
+    /// The subject line.
+    Subject,
+}
+
+/// One extractor.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct ExtractorSpec {
+    pub(crate) kind: Kind,
+    /// For regex and fancy: the pattern. The value is the group named
+    /// `code` (or `link`), else group 1, else the whole match. For css: a
+    /// pattern that narrows the element's value.
+    pub(crate) pattern: Option<Spanned<String>>,
+    /// For css: the selector.
+    pub(crate) selector: Option<Spanned<String>>,
+    /// For css: the attribute to take (default: the element's text).
+    pub(crate) attribute: Option<String>,
+    /// The text to read (default: `text` for regex and fancy, `html` for css).
+    pub(crate) source: Option<SourceName>,
+    /// Remove spaces and dashes from a code (default: true for codes).
+    pub(crate) strip: Option<bool>,
+    /// Decode HTML entities such as `&amp;` in a link (default: true for links).
+    pub(crate) decode_entities: Option<bool>,
+    /// For fancy: how many backtracking steps a match may take.
+    pub(crate) backtrack_limit: Option<usize>,
+}
+
+/// The words the generic heuristic looks for, per language. Data, so that
+/// a user rule can extend them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct Vocabulary {
+    /// Words that announce a one-time code ("verification code", "код").
+    #[serde(default)]
+    pub(crate) code_keywords: Vec<String>,
+    /// Words that make a number a reference, not a code ("order", "ticket").
+    #[serde(default)]
+    pub(crate) reference_keywords: Vec<String>,
+    /// Words that make a code a coupon ("promo", "discount").
+    #[serde(default)]
+    pub(crate) promo_keywords: Vec<String>,
+    /// Words after a number that make it a duration ("minutes").
+    #[serde(default)]
+    pub(crate) time_units: Vec<String>,
+    /// Phrases that mark a notice, not a verification ("password was changed").
+    #[serde(default)]
+    pub(crate) notice_phrases: Vec<String>,
+    /// Words of a primary call to action ("verify", "confirm", "activate").
+    #[serde(default)]
+    pub(crate) link_keywords: Vec<String>,
+    /// Words of a sign-in link ("sign in", "log in"): weaker, since every
+    /// newsletter has one, so they need a token in the URL or a button too.
+    #[serde(default)]
+    pub(crate) sign_in_keywords: Vec<String>,
+    /// Words of links that are never the one ("unsubscribe", "privacy").
+    #[serde(default)]
+    pub(crate) link_ignore: Vec<String>,
+    /// Hosts whose links are never the one (social networks).
+    #[serde(default)]
+    pub(crate) link_ignore_hosts: Vec<String>,
+    /// All-capital words that are never letter codes ("HTML", "USD").
+    #[serde(default)]
+    pub(crate) not_codes: Vec<String>,
+}

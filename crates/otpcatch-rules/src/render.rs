@@ -1,0 +1,338 @@
+//! HTML as a reader sees it: visible text, in reading order, with the
+//! links it contains.
+//!
+//! Hidden parts are left out (`display:none`, zero size or opacity,
+//! `hidden`, scripts, styles, the head): that is where preheaders repeat the
+//! body and templates keep decoys. Block elements start new lines; table
+//! cells are separated by a space, so a code laid out one digit per cell
+//! reads "4 8 1 9 2 3"; inline elements join without a space, so a code
+//! split across spans reads whole. The traversal is iterative, so deeply
+//! nested HTML cannot overflow the stack.
+
+use scraper::{ElementRef, Html, Node};
+
+/// A link and what a reader sees of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Anchor {
+    /// The `href`, entities decoded by the HTML parser, otherwise as written.
+    pub(crate) href: String,
+    /// The visible text inside the link, including `alt` of images.
+    pub(crate) text: String,
+    /// `title` and `aria-label`.
+    pub(crate) label: String,
+    /// Whether it is styled as a button (a class or a background colour).
+    pub(crate) button: bool,
+    /// Whether it holds only an image.
+    pub(crate) image_only: bool,
+    /// Where its text starts in the rendered text.
+    pub(crate) offset: usize,
+}
+
+/// Rendered HTML.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rendered {
+    pub(crate) text: String,
+    pub(crate) anchors: Vec<Anchor>,
+}
+
+const BLOCKS: &[&str] = &[
+    "p",
+    "div",
+    "br",
+    "tr",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "tbody",
+    "thead",
+    "tfoot",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "blockquote",
+    "pre",
+    "hr",
+    "center",
+    "form",
+    "main",
+    "nav",
+    "aside",
+    "dl",
+    "dt",
+    "dd",
+    "address",
+    "figure",
+    "figcaption",
+    "body",
+];
+const INVISIBLE: &[&str] =
+    &["head", "script", "style", "title", "template", "noscript", "meta", "link", "object", "iframe", "svg"];
+
+/// How deep elements may nest before the rest are read as text. Real
+/// email nests a few dozen levels; the HTML parser's cost grows with the
+/// square of the depth, so hostile nesting is flattened first.
+const MAX_DEPTH: usize = 256;
+
+/// Parses HTML with its nesting bounded (see [`MAX_DEPTH`]).
+pub(crate) fn parse(html: &str) -> Html {
+    Html::parse_document(&flatten_deep(html, MAX_DEPTH))
+}
+
+/// Renders an HTML document or fragment.
+pub(crate) fn render(html: &str) -> Rendered {
+    let document = parse(html);
+    let mut out = Rendered::default();
+    let mut hidden_depth = 0usize;
+    // The anchor being read, and how deep it opened (anchors do not nest).
+    let mut open_anchor: Option<(Anchor, usize)> = None;
+    let mut depth = 0usize;
+    for edge in document.tree.root().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) => {
+                depth += 1;
+                match node.value() {
+                    Node::Element(element) => {
+                        let name = element.name();
+                        if hidden_depth > 0 || is_hidden(name, element) {
+                            hidden_depth += 1;
+                            continue;
+                        }
+                        if BLOCKS.contains(&name) {
+                            newline(&mut out.text);
+                        } else if name == "td" || name == "th" {
+                            space(&mut out.text);
+                        }
+                        if name == "img"
+                            && let Some(alt) = element.attr("alt")
+                            && let Some((anchor, _)) = open_anchor.as_mut()
+                        {
+                            anchor.text.push_str(alt.trim());
+                            anchor.text.push(' ');
+                        }
+                        if name == "a"
+                            && let Some(href) = element.attr("href")
+                        {
+                            let class = element.attr("class").unwrap_or_default().to_ascii_lowercase();
+                            let style = element.attr("style").unwrap_or_default().to_ascii_lowercase();
+                            let label = [element.attr("title"), element.attr("aria-label")]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                            let button = class.contains("button")
+                                || class.contains("btn")
+                                || class.contains("cta")
+                                || style.contains("background");
+                            let anchor = Anchor {
+                                href: href.trim().to_owned(),
+                                label,
+                                button,
+                                offset: out.text.len(),
+                                ..Anchor::default()
+                            };
+                            open_anchor = Some((anchor, depth));
+                        }
+                    }
+                    Node::Text(text) if hidden_depth == 0 => {
+                        push_text(&mut out.text, text);
+                        if let Some((anchor, _)) = open_anchor.as_mut() {
+                            push_text(&mut anchor.text, text);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ego_tree::iter::Edge::Close(node) => {
+                if let Node::Element(element) = node.value() {
+                    if hidden_depth > 0 {
+                        hidden_depth -= 1;
+                    } else {
+                        let name = element.name();
+                        if BLOCKS.contains(&name) && name != "br" {
+                            newline(&mut out.text);
+                        }
+                        if open_anchor.as_ref().is_some_and(|(_, d)| *d == depth) {
+                            let (mut anchor, _) = open_anchor.take().unwrap_or_default();
+                            anchor.text = anchor.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                            anchor.image_only = ElementRef::wrap(node).is_some_and(|e| {
+                                e.text().all(|t| t.trim().is_empty()) && e.select(&IMG).next().is_some()
+                            });
+                            out.anchors.push(anchor);
+                        }
+                    }
+                }
+                depth = depth.saturating_sub(1);
+            }
+        }
+    }
+    out.text = tidy(&out.text);
+    out
+}
+
+const VOID: &[&str] =
+    &["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"];
+
+/// Drops the tags (not the text) of elements nested deeper than `max`.
+/// A linear scan that only approximates HTML's nesting rules, which is all
+/// a depth limit needs.
+fn flatten_deep(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut tags = Vec::new();
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    while let Some(offset) = html[at..].find('<') {
+        let start = at + offset;
+        let Some(length) = html[start..].find('>') else { break };
+        let end = start + length + 1;
+        let tag = &html[start + 1..end - 1];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        let opening = !closing && bytes.get(start + 1).is_some_and(u8::is_ascii_alphabetic);
+        if opening && !tag.ends_with('/') && !VOID.contains(&name.as_str()) {
+            depth += 1;
+            deepest = deepest.max(depth);
+            tags.push((start, end, depth));
+        } else if closing && !name.is_empty() {
+            tags.push((start, end, depth));
+            depth = depth.saturating_sub(1);
+        }
+        at = end;
+    }
+    if deepest <= max {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut flat = String::with_capacity(html.len());
+    let mut last = 0;
+    for (start, end, depth) in tags {
+        if depth > max {
+            flat.push_str(&html[last..start]);
+            last = end;
+        }
+    }
+    flat.push_str(&html[last..]);
+    std::borrow::Cow::Owned(flat)
+}
+
+static IMG: std::sync::LazyLock<scraper::Selector> =
+    std::sync::LazyLock::new(|| scraper::Selector::parse("img").expect("a valid selector"));
+
+fn is_hidden(name: &str, element: &scraper::node::Element) -> bool {
+    if INVISIBLE.contains(&name) || element.attr("hidden").is_some() {
+        return true;
+    }
+    let Some(style) = element.attr("style") else { return false };
+    let style: String = style.to_ascii_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+    [
+        "display:none",
+        "visibility:hidden",
+        "max-height:0",
+        "font-size:0",
+        "opacity:0",
+        "mso-hide:all",
+        "height:0;",
+        "width:0;",
+    ]
+    .iter()
+    .any(|rule| style.contains(rule) && !style.contains(&format!("{rule}.")))
+        || style.ends_with("height:0")
+        || style.ends_with("max-height:0px")
+        || style.contains("max-height:0px")
+        || style.contains("font-size:0px")
+        || (style.contains("font-size:1px") && (style.contains("color:#fff") || style.contains("line-height:1px")))
+}
+
+fn push_text(out: &mut String, text: &str) {
+    let mut pending_space = text.starts_with(char::is_whitespace);
+    for word in text.split_whitespace() {
+        if pending_space {
+            space(out);
+        }
+        out.push_str(word);
+        pending_space = true;
+    }
+    if text.ends_with(char::is_whitespace) && !text.trim().is_empty() {
+        space(out);
+    }
+}
+
+fn space(out: &mut String) {
+    if !out.is_empty() && !out.ends_with([' ', '\n']) {
+        out.push(' ');
+    }
+}
+
+fn newline(out: &mut String) {
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// Trims every line and drops empty ones; non-breaking and zero-width
+/// spaces become spaces or nothing.
+fn tidy(text: &str) -> String {
+    let text = text
+        .replace(['\u{a0}', '\u{2007}', '\u{202f}'], " ")
+        .replace(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{34f}', '\u{ad}'], "");
+    text.lines()
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hidden_parts_are_left_out_and_blocks_break_lines() {
+        let rendered = render(
+            "<html><head><title>T</title><style>.x{color:#ff0000}</style></head><body>\
+             <div style=\"display:none;max-height:0\">Preheader 999999</div>\
+             <h1>Your code</h1><p>Enter <b>48</b><b>19</b><b>23</b> to continue.</p>\
+             <table><tr><td>4</td><td>8</td><td>1</td></tr></table></body></html>",
+        );
+        assert_eq!(rendered.text, "Your code\nEnter 481923 to continue.\n4 8 1");
+    }
+
+    #[test]
+    fn anchors_carry_their_text_and_hints() {
+        let rendered = render(
+            "<p>Hi</p><a class=\"btn\" href=\"https://x.test/verify?a=1&amp;b=2\">Verify <i>email</i></a>\
+             <a href=\"https://x.test/\"><img alt=\"Logo\" src=\"l.png\"></a>",
+        );
+        assert_eq!(rendered.anchors.len(), 2);
+        let verify = &rendered.anchors[0];
+        assert_eq!(
+            (verify.href.as_str(), verify.text.as_str(), verify.button),
+            ("https://x.test/verify?a=1&b=2", "Verify email", true)
+        );
+        assert!(rendered.anchors[1].image_only);
+        assert_eq!(rendered.anchors[1].text, "Logo");
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let html = format!("{}481923{}", "<div><span>".repeat(50_000), "</span></div>".repeat(50_000));
+        assert!(render(&html).text.contains("481923"));
+        let unclosed = format!("{}code 135790", "<div>".repeat(100_000));
+        assert!(render(&unclosed).text.contains("code 135790"));
+    }
+}

@@ -1,0 +1,189 @@
+//! The rules in force: the built-in ones embedded at build time, then the
+//! user's, a user rule replacing a built-in of the same name.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use otpcatch_core::Message;
+
+use crate::compile::{CompiledRule, Origin, Target, compile};
+use crate::error::RuleError;
+use crate::extraction::Extraction;
+use crate::generic::Lexicon;
+use crate::source::Sources;
+
+/// The rule files shipped in `rules/`, embedded in the binary.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("generic", include_str!("../../../rules/generic.toml")),
+    ("auth0", include_str!("../../../rules/auth0.toml")),
+    ("firebase", include_str!("../../../rules/firebase.toml")),
+    ("cognito", include_str!("../../../rules/cognito.toml")),
+    ("supabase", include_str!("../../../rules/supabase.toml")),
+    ("clerk", include_str!("../../../rules/clerk.toml")),
+    ("keycloak", include_str!("../../../rules/keycloak.toml")),
+    ("ory", include_str!("../../../rules/ory.toml")),
+    ("django-allauth", include_str!("../../../rules/django-allauth.toml")),
+    ("devise", include_str!("../../../rules/devise.toml")),
+    ("github", include_str!("../../../rules/github.toml")),
+    ("slack", include_str!("../../../rules/slack.toml")),
+    ("microsoft", include_str!("../../../rules/microsoft.toml")),
+];
+
+/// What `otpcatch rules list` shows of a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// The rule's name.
+    pub name: String,
+    /// What it is for.
+    pub description: String,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Whether it applies only to messages its `[match]` accepts.
+    pub selective: bool,
+}
+
+/// A set of compiled rules. Build it once per process: compiling is the
+/// expensive part, extracting is cheap.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<CompiledRule>,
+    lexicon: Arc<Lexicon>,
+}
+
+impl RuleSet {
+    /// The built-in rules only.
+    pub fn built_in() -> Result<Self, RuleError> {
+        let mut rules = Vec::new();
+        for (name, text) in BUILT_IN {
+            rules.push(compile(text, &PathBuf::from(format!("<built-in {name}>")), Origin::BuiltIn)?);
+        }
+        Self::from_rules(rules)
+    }
+
+    fn from_rules(rules: Vec<CompiledRule>) -> Result<Self, RuleError> {
+        let lexicon = rules.iter().find(|r| r.name == "generic").and_then(|r| r.lexicon.clone()).ok_or_else(|| {
+            RuleError::new(Path::new("<built-in generic>"), "the generic rule has no [generic] table")
+        })?;
+        Ok(Self { rules, lexicon })
+    }
+
+    /// The built-in rules, then every `*.toml` in `dir` (if it exists).
+    pub fn with_dir(dir: Option<&Path>) -> Result<Self, RuleError> {
+        let mut set = Self::built_in()?;
+        if let Some(dir) = dir {
+            set.add_dir(dir)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds every `*.toml` file in `dir`, in name order.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(RuleError::new(dir, format!("cannot read the rules directory: {e}"))),
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        files.sort();
+        for file in files {
+            self.add_file(&file)?;
+        }
+        Ok(())
+    }
+
+    /// Adds one rule file; it replaces a rule of the same name.
+    pub fn add_file(&mut self, path: &Path) -> Result<(), RuleError> {
+        let rule = check_file(path)?;
+        if rule.name == "generic" && rule.lexicon.is_some() {
+            self.lexicon = rule.lexicon.clone().unwrap_or_else(|| self.lexicon.clone());
+        }
+        self.rules.retain(|r| r.name != rule.name);
+        self.rules.push(rule);
+        Ok(())
+    }
+
+    /// The rules, in the order they are tried on a message that all match.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.ordered()
+            .map(|r| RuleInfo {
+                name: r.name.clone(),
+                description: r.description.clone(),
+                origin: r.origin.clone(),
+                selective: r.has_matcher,
+            })
+            .collect()
+    }
+
+    /// Rules with a `[match]` first (they know the sender), then the others,
+    /// the generic rule last.
+    fn ordered(&self) -> impl Iterator<Item = &CompiledRule> {
+        let selective = self.rules.iter().filter(|r| r.has_matcher);
+        let general = self.rules.iter().filter(|r| !r.has_matcher && r.name != "generic");
+        let generic = self.rules.iter().filter(|r| !r.has_matcher && r.name == "generic");
+        selective.chain(general).chain(generic)
+    }
+
+    /// Finds the code and the link with every rule that applies.
+    pub fn extract(&self, message: &Message) -> Extraction {
+        let candidates: Vec<&CompiledRule> = self.ordered().filter(|r| r.applies_to(message)).collect();
+        self.extract_with(&candidates, message)
+    }
+
+    /// Finds the code and the link with the named rule only, whether or not
+    /// its `[match]` accepts the message. `None` if there is no such rule.
+    pub fn extract_by(&self, rule: &str, message: &Message) -> Option<Extraction> {
+        let rule = self.rules.iter().find(|r| r.name == rule)?;
+        Some(self.extract_with(&[rule], message))
+    }
+
+    fn extract_with(&self, rules: &[&CompiledRule], message: &Message) -> Extraction {
+        let sources = Sources::new(message);
+        let mut extraction = Extraction::default();
+        for target in [Target::Code, Target::Link] {
+            for rule in rules {
+                match rule.run(target, &sources, &self.lexicon) {
+                    Ok(found) => {
+                        match target {
+                            Target::Code => extraction.code = Some(found),
+                            Target::Link => extraction.link = Some(found),
+                        }
+                        break;
+                    }
+                    Err(why) => extraction.misses.push(format!("{}: {why}", rule.name)),
+                }
+            }
+        }
+        if rules.is_empty() {
+            extraction.misses.push("no rule applies to this message".to_owned());
+        }
+        extraction
+    }
+
+    /// Whether a rule of this name exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.rules.iter().any(|r| r.name == name)
+    }
+}
+
+/// Loads and compiles one rule file, as `otpcatch rules check` does.
+pub(crate) fn check_file(path: &Path) -> Result<CompiledRule, RuleError> {
+    let text = std::fs::read_to_string(path).map_err(|e| RuleError::new(path, format!("cannot read the file: {e}")))?;
+    compile(&text, path, Origin::File(path.to_owned()))
+}
+
+/// Checks a rule file and returns its name.
+pub fn check(path: &Path) -> Result<RuleInfo, RuleError> {
+    let rule = check_file(path)?;
+    Ok(RuleInfo { name: rule.name, description: rule.description, origin: rule.origin, selective: rule.has_matcher })
+}
+
+/// The user's rules directory: `dir` if given, else `OTPCATCH_RULES_DIR`,
+/// else `otpcatch/rules` in the user's configuration directory.
+pub fn user_rules_dir(dir: Option<PathBuf>) -> Option<PathBuf> {
+    dir.or_else(|| std::env::var_os("OTPCATCH_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| dirs::config_dir().map(|d| d.join("otpcatch").join("rules")))
+}

@@ -1,0 +1,40 @@
+//! `otpcatch extract`: the code or link in an email file, on stdout.
+
+use std::process::ExitCode;
+
+use crate::cli::ExtractArgs;
+use crate::exit::{self, Failure};
+use crate::output;
+use crate::settings;
+
+pub(crate) fn extract(args: ExtractArgs) -> Result<ExitCode, Failure> {
+    let rules = settings::rule_set(&args.rules)?;
+    let message = settings::read_email(&args.file)?;
+    let extraction = match &args.rule {
+        Some(name) => rules.extract_by(name, &message).ok_or_else(|| {
+            Failure::usage(format!("no rule named {name:?}\nhint: `otpcatch rules list` shows the rules in force"))
+        })?,
+        None => rules.extract(&message),
+    };
+    if args.json {
+        output::print_json(&output::ExtractionJson::new(&extraction));
+    }
+    let wanted = if args.link { &extraction.link } else { &extraction.code };
+    match wanted {
+        Some(found) => {
+            if !args.json {
+                output::print_value(&found.value);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        None => Err(Failure {
+            message: format!(
+                "no {} found in {}\n{}",
+                if args.link { "link" } else { "code" },
+                args.file.display(),
+                output::misses(&extraction)
+            ),
+            code: exit::NOTHING_EXTRACTED,
+        }),
+    }
+}

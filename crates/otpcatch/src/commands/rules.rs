@@ -1,0 +1,62 @@
+//! `otpcatch rules list|check|test`.
+
+use std::process::ExitCode;
+
+use otpcatch_rules::{Origin, RuleSet};
+
+use crate::cli::RulesCommand;
+use crate::exit::{self, Failure};
+use crate::output;
+use crate::settings;
+
+pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
+    match command {
+        RulesCommand::List { rules } => {
+            let set = settings::rule_set(&rules)?;
+            for rule in set.rules() {
+                let origin = match &rule.origin {
+                    Origin::BuiltIn => "built-in".to_owned(),
+                    Origin::File(path) => path.display().to_string(),
+                };
+                let scope = if rule.selective { "matching senders" } else { "every message" };
+                output::print_value(&format!("{}\t{origin}\t{scope}\t{}", rule.name, rule.description));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Check { files } => {
+            let mut failed = false;
+            for file in &files {
+                match otpcatch_rules::check(file) {
+                    Ok(rule) => output::print_value(&format!("ok\t{}\t{}", file.display(), rule.name)),
+                    Err(error) => {
+                        eprintln!("otpcatch: {error}");
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                return Err(Failure::usage("some rule files are invalid (see above)"));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Test { file, email } => {
+            let mut set = RuleSet::built_in()?;
+            set.add_file(&file)?;
+            let name = otpcatch_rules::check(&file)?.name;
+            let message = settings::read_email(&email)?;
+            let extraction = set.extract_by(&name, &message).unwrap_or_default();
+            output::print_json(&output::ExtractionJson::new(&extraction));
+            if extraction.code.is_none() && extraction.link.is_none() {
+                return Err(Failure {
+                    message: format!(
+                        "rule {name:?} found nothing in {}\n{}",
+                        email.display(),
+                        output::misses(&extraction)
+                    ),
+                    code: exit::NOTHING_EXTRACTED,
+                });
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
