@@ -13,7 +13,12 @@ use crate::extraction::Found;
 use crate::generic::{self, Lexicon, Views};
 use crate::model::{ExtractorSpec, Kind, RuleFile, SourceName};
 use crate::postprocess::{decode_entities, strip_code};
+use crate::render::prefix;
 use crate::source::Sources;
+
+/// How much of each text the generic heuristic reads: twice what Gmail
+/// shows before clipping a message.
+const GENERIC_SCAN_BYTES: usize = 256 * 1024;
 
 /// The backtracking steps a `fancy` pattern may take unless it says otherwise.
 pub(crate) const DEFAULT_BACKTRACK_LIMIT: usize = 100_000;
@@ -257,8 +262,11 @@ impl Extractor {
         match &self.matcher {
             Matcher::Generic => {
                 let rendered = sources.rendered();
-                let views =
-                    Views { subject: &sources.message.subject, text: &sources.message.text, rendered: &rendered.text };
+                let views = Views {
+                    subject: prefix(&sources.message.subject, 4096),
+                    text: prefix(&sources.message.text, GENERIC_SCAN_BYTES),
+                    rendered: prefix(&rendered.text, GENERIC_SCAN_BYTES),
+                };
                 let finding = match target {
                     Target::Code => generic::find_code(lexicon, &views)?,
                     Target::Link => generic::find_link(lexicon, &views, &rendered.anchors)?,

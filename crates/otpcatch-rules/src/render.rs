@@ -35,43 +35,44 @@ pub(crate) struct Rendered {
     pub(crate) anchors: Vec<Anchor>,
 }
 
+/// Elements that start a new line. A sorted list, searched by bisection.
 const BLOCKS: &[&str] = &[
-    "p",
-    "div",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
     "br",
-    "tr",
-    "li",
-    "ul",
-    "ol",
+    "center",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
     "h1",
     "h2",
     "h3",
     "h4",
     "h5",
     "h6",
-    "table",
-    "tbody",
-    "thead",
-    "tfoot",
-    "section",
-    "article",
     "header",
-    "footer",
-    "blockquote",
-    "pre",
     "hr",
-    "center",
-    "form",
+    "li",
     "main",
     "nav",
-    "aside",
-    "dl",
-    "dt",
-    "dd",
-    "address",
-    "figure",
-    "figcaption",
-    "body",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "tbody",
+    "tfoot",
+    "thead",
+    "tr",
+    "ul",
 ];
 const INVISIBLE: &[&str] =
     &["head", "script", "style", "title", "template", "noscript", "meta", "link", "object", "iframe", "svg"];
@@ -81,9 +82,25 @@ const INVISIBLE: &[&str] =
 /// square of the depth, so hostile nesting is flattened first.
 const MAX_DEPTH: usize = 256;
 
-/// Parses HTML with its nesting bounded (see [`MAX_DEPTH`]).
+/// How much HTML is parsed. Gmail clips messages at 102 KB, so senders put
+/// codes and links near the top; ten times that bounds the work on a
+/// hostile message without losing a real one.
+pub(crate) const MAX_HTML_BYTES: usize = 1024 * 1024;
+
+/// Parses HTML, its size and nesting bounded (see [`MAX_HTML_BYTES`] and
+/// [`MAX_DEPTH`]).
 pub(crate) fn parse(html: &str) -> Html {
-    Html::parse_document(&flatten_deep(html, MAX_DEPTH))
+    Html::parse_document(&flatten_deep(prefix(html, MAX_HTML_BYTES), MAX_DEPTH))
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a
+/// character boundary.
+pub(crate) fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let end = (0..=max).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+    &text[..end]
 }
 
 /// Renders an HTML document or fragment.
@@ -105,7 +122,7 @@ pub(crate) fn render(html: &str) -> Rendered {
                             hidden_depth += 1;
                             continue;
                         }
-                        if BLOCKS.contains(&name) {
+                        if BLOCKS.binary_search(&name).is_ok() {
                             newline(&mut out.text);
                         } else if name == "td" || name == "th" {
                             space(&mut out.text);
@@ -156,7 +173,7 @@ pub(crate) fn render(html: &str) -> Rendered {
                         hidden_depth -= 1;
                     } else {
                         let name = element.name();
-                        if BLOCKS.contains(&name) && name != "br" {
+                        if BLOCKS.binary_search(&name).is_ok() && name != "br" {
                             newline(&mut out.text);
                         }
                         if open_anchor.as_ref().is_some_and(|(_, d)| *d == depth) {
@@ -173,7 +190,9 @@ pub(crate) fn render(html: &str) -> Rendered {
             }
         }
     }
-    out.text = tidy(&out.text);
+    while out.text.ends_with([' ', '\n']) {
+        out.text.pop();
+    }
     out
 }
 
@@ -184,6 +203,10 @@ const VOID: &[&str] =
 /// A linear scan that only approximates HTML's nesting rules, which is all
 /// a depth limit needs.
 fn flatten_deep(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    // Cheap bound first: nesting deeper than `max` needs more than `max` tags.
+    if html.bytes().filter(|&b| b == b'<').count() <= max {
+        return std::borrow::Cow::Borrowed(html);
+    }
     let mut depth = 0usize;
     let mut deepest = 0usize;
     let mut tags = Vec::new();
@@ -235,27 +258,41 @@ fn is_hidden(name: &str, element: &scraper::node::Element) -> bool {
         return true;
     }
     let Some(style) = element.attr("style") else { return false };
-    let style: String = style.to_ascii_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
-    [
-        "display:none",
-        "visibility:hidden",
-        "max-height:0",
-        "font-size:0",
-        "opacity:0",
-        "mso-hide:all",
-        "height:0;",
-        "width:0;",
-    ]
-    .iter()
-    .any(|rule| style.contains(rule) && !style.contains(&format!("{rule}.")))
-        || style.ends_with("height:0")
-        || style.ends_with("max-height:0px")
-        || style.contains("max-height:0px")
-        || style.contains("font-size:0px")
+    let style: String = style.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+    style.contains("display:none")
+        || style.contains("visibility:hidden")
+        || style.contains("mso-hide:all")
+        || ["max-height", "height", "font-size", "opacity", "max-width", "width"]
+            .iter()
+            .any(|property| is_zero(&style, property))
         || (style.contains("font-size:1px") && (style.contains("color:#fff") || style.contains("line-height:1px")))
 }
 
+/// Whether `property` is set to zero (`0`, `0px`, `0%`, …) in a compacted,
+/// lower-cased style attribute.
+fn is_zero(style: &str, property: &str) -> bool {
+    style.match_indices(property).any(|(at, _)| {
+        let boundary = at == 0 || style[..at].ends_with([';', '{', '"']);
+        let Some(value) = style[at + property.len()..].strip_prefix(':') else { return false };
+        let number = &value[..value.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(value.len())];
+        boundary && number.starts_with('0') && number.chars().all(|c| c == '0' || c == '.')
+    })
+}
+
+/// Appends text with its white space collapsed: non-breaking and other
+/// wide spaces become plain spaces, zero-width characters disappear.
 fn push_text(out: &mut String, text: &str) {
+    let cleaned;
+    let text = if text.contains([
+        '\u{a0}', '\u{2007}', '\u{202f}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{34f}', '\u{ad}',
+    ]) {
+        cleaned = text
+            .replace(['\u{a0}', '\u{2007}', '\u{202f}'], " ")
+            .replace(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{34f}', '\u{ad}'], "");
+        cleaned.as_str()
+    } else {
+        text
+    };
     let mut pending_space = text.starts_with(char::is_whitespace);
     for word in text.split_whitespace() {
         if pending_space {
@@ -284,19 +321,6 @@ fn newline(out: &mut String) {
     }
 }
 
-/// Trims every line and drops empty ones; non-breaking and zero-width
-/// spaces become spaces or nothing.
-fn tidy(text: &str) -> String {
-    let text = text
-        .replace(['\u{a0}', '\u{2007}', '\u{202f}'], " ")
-        .replace(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{34f}', '\u{ad}'], "");
-    text.lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,6 +334,11 @@ mod tests {
              <table><tr><td>4</td><td>8</td><td>1</td></tr></table></body></html>",
         );
         assert_eq!(rendered.text, "Your code\nEnter 481923 to continue.\n4 8 1");
+        let styles = render(
+            "<p style=\"font-size:0px\">a</p><p style=\"opacity: 0\">b</p><p style=\"line-height:0;opacity:0.9\">c</p>\
+             <p style=\"max-height:0;overflow:hidden\">d</p><p style=\"width:100%;border-width:0\">e</p>",
+        );
+        assert_eq!(styles.text, "c\ne");
     }
 
     #[test]

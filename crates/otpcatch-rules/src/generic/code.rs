@@ -24,22 +24,23 @@ static ORIGIN_BOUND: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MASKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)\b(?:https?://|www\.)\S+",       // URLs
-        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",      // email addresses
-        r"|#[0-9a-f]*[a-f][0-9a-f]*\b",        // CSS colours
-        r"|&#?\w{1,8};",                       // entities left in text
-        r"|\b\d{1,2}:\d{2}(?::\d{2})?\b",      // times
-        r"|\b\d{1,4}[./]\d{1,2}[./]\d{1,4}\b", // dates
+        r"(?i)(?-u:\b)(?:https?://|www\.)\S+",             // URLs
+        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",                  // email addresses
+        r"|#[0-9a-f]*[a-f][0-9a-f]*(?-u:\b)",              // CSS colours
+        r"|&#?\w{1,8};",                                   // entities left in text
+        r"|(?-u:\b)\d{1,2}:\d{2}(?::\d{2})?(?-u:\b)",      // times
+        r"|(?-u:\b)\d{1,4}[./]\d{1,2}[./]\d{1,4}(?-u:\b)", // dates
     ))
     .expect("valid")
 });
-static NUMERIC_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\d+(?:[ \-\u{2009}]\d+)*").expect("valid"));
+static NUMERIC_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+(?:[ \-\u{2009}][0-9]+)*").expect("valid"));
 static ALPHANUMERIC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*").expect("valid"));
 static UNIT_LIKE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:\d+[A-Za-z]{1,3}|[A-Za-z]{1,3}\d{1,3}|\d+(?:st|nd|rd|th))$").expect("valid"));
 static FOOTER: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)unsubscribe|©|all rights reserved|\(c\) 20\d\d").expect("valid"));
-static LETTERS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[A-Z]{4,8}(?:-[A-Z]{3,8})?\b").expect("valid"));
+static LETTERS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?-u:\b)[A-Z]{4,8}(?:-[A-Z]{3,8})?(?-u:\b)").expect("valid"));
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Shape {
@@ -84,11 +85,17 @@ pub(crate) fn find(lexicon: &Lexicon, views: &Views<'_>) -> Result<Finding, Stri
         }
     }
     // The same value in several places is more likely the code.
+    let mut places: std::collections::HashMap<&str, Vec<View>> = std::collections::HashMap::new();
+    for candidate in &candidates {
+        let views = places.entry(candidate.value.as_str()).or_default();
+        if !views.contains(&candidate.view) {
+            views.push(candidate.view);
+        }
+    }
     let mut best: Option<Candidate> = None;
     for candidate in &candidates {
-        let places = candidates.iter().filter(|c| c.value == candidate.value).map(|c| c.view).collect::<Vec<_>>();
         let mut scored = candidate.clone();
-        let distinct = [View::Rendered, View::Text, View::Subject].iter().filter(|v| places.contains(v)).count();
+        let distinct = places.get(candidate.value.as_str()).map_or(1, Vec::len);
         if distinct > 1 {
             scored.score += 0.5 * (distinct - 1) as f64;
             scored.notes.push("repeated");
@@ -125,9 +132,13 @@ pub(crate) fn find(lexicon: &Lexicon, views: &Views<'_>) -> Result<Finding, Stri
     }
 }
 
-fn notice(lexicon: &Lexicon, views: &Views<'_>) -> Option<String> {
+/// The notice phrase the message opens with, if any: a notice says what
+/// happened in its first lines, so only the first 8 KB of each text is read.
+pub(crate) fn notice(lexicon: &Lexicon, views: &Views<'_>) -> Option<String> {
     let notice = lexicon.notice.as_ref()?;
-    [views.subject, views.rendered, views.text].iter().find_map(|t| notice.find(t).map(|m| m.as_str().to_owned()))
+    [views.subject, views.rendered, views.text]
+        .iter()
+        .find_map(|t| notice.find(crate::render::prefix(t, 8192)).map(|m| m.as_str().to_owned()))
 }
 
 /// Replaces URLs, addresses, colours, entities, times and dates with spaces,
@@ -160,9 +171,17 @@ fn candidates_in(lexicon: &Lexicon, view: View, text: &str, subject_announces: b
                 .collect()
         })
         .unwrap_or_default();
+    let lines = Lines::new(&masked);
+    let windows = windows(&masked, &lines, &keywords, subject_announces);
     let mut found = Vec::new();
-    for run in NUMERIC_RUN.find_iter(&masked) {
-        for (start, end, value) in numeric_values(lexicon, &masked, run.start(), run.end()) {
+    let within = |regex: &'static Regex| {
+        let masked = &masked;
+        windows.iter().flat_map(move |&(start, end)| {
+            regex.find_iter(&masked[start..end]).map(move |m| (m.start() + start, m.end() + start))
+        })
+    };
+    for (run_start, run_end) in within(&NUMERIC_RUN) {
+        for (start, end, value) in numeric_values(lexicon, &masked, run_start, run_end) {
             found.push(Candidate {
                 value,
                 view,
@@ -175,8 +194,8 @@ fn candidates_in(lexicon: &Lexicon, view: View, text: &str, subject_announces: b
             });
         }
     }
-    for token in ALPHANUMERIC.find_iter(&masked) {
-        let raw = token.as_str();
+    for (token_start, token_end) in within(&ALPHANUMERIC) {
+        let raw = &masked[token_start..token_end];
         let value: String = raw.chars().filter(|&c| c != '-').collect();
         let has_digit = value.chars().any(|c| c.is_ascii_digit());
         let has_letter = value.chars().any(|c| c.is_ascii_alphabetic());
@@ -187,14 +206,14 @@ fn candidates_in(lexicon: &Lexicon, view: View, text: &str, subject_announces: b
         if has_lower && (value.len() < 6 || value.chars().filter(|c| c.is_ascii_digit()).count() < 2) {
             continue;
         }
-        if !boundary_ok(&masked, token.start(), token.end()) {
+        if !boundary_ok(&masked, token_start, token_end) {
             continue;
         }
         found.push(Candidate {
             value,
             view,
-            start: token.start(),
-            end: token.end(),
+            start: token_start,
+            end: token_end,
             shape: Shape::Alphanumeric,
             score: 0.0,
             evidence: None,
@@ -220,8 +239,21 @@ fn candidates_in(lexicon: &Lexicon, view: View, text: &str, subject_announces: b
         });
     }
     let footer = FOOTER.find(&masked).map_or(usize::MAX, |m| m.start());
+    // Only a candidate a keyword can vouch for may win: near one, or alone on
+    // its line when the subject announces a code. Scoring the rest is wasted
+    // work, and in a long receipt or newsletter it is most of the work.
+    found.retain(|c| {
+        let after_keyword = keywords.partition_point(|&(_, e)| e <= c.start);
+        let near_before = after_keyword.checked_sub(1).is_some_and(|i| c.start - keywords[i].1 <= 600);
+        let near_after = keywords.get(after_keyword).is_some_and(|&(s, _)| s >= c.end && s - c.end <= 200);
+        let alone = subject_announces && {
+            let (start, end) = lines.around(&masked, c.start, c.end);
+            masked[start..end].trim().len() <= c.end - c.start + 2
+        };
+        near_before || near_after || alone
+    });
     for candidate in &mut found {
-        score(lexicon, &masked, &keywords, candidate, subject_announces);
+        score(lexicon, &masked, &lines, &keywords, candidate, subject_announces);
         if candidate.start > footer {
             candidate.score -= 2.0;
             candidate.notes.push("in the footer");
@@ -231,12 +263,40 @@ fn candidates_in(lexicon: &Lexicon, view: View, text: &str, subject_announces: b
     found
 }
 
+/// The parts of `text` a candidate can win from: around each keyword, and
+/// (when the subject announces a code) every short line. Looking only
+/// there keeps a long receipt or newsletter cheap. Merged, in order, on
+/// character boundaries.
+fn windows(text: &str, lines: &Lines, keywords: &[(usize, usize)], subject_announces: bool) -> Vec<(usize, usize)> {
+    let mut spans: Vec<(usize, usize)> =
+        keywords.iter().map(|&(s, e)| (s.saturating_sub(200), (e + 600).min(text.len()))).collect();
+    if subject_announces {
+        for (i, &start) in lines.0.iter().enumerate() {
+            let end = lines.0.get(i + 1).map_or(text.len(), |&next| next - 1);
+            if text[start..end].trim().len() <= 24 {
+                spans.push((start, end));
+            }
+        }
+    }
+    spans.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in spans {
+        let start = (start..=end).find(|&i| text.is_char_boundary(i)).unwrap_or(end);
+        let end = (end..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    merged
+}
+
 /// Whether the keyword at `start` is really "promo code", "zip code" and
 /// the like: then it announces no one-time code.
 fn qualified_away(lexicon: &Lexicon, text: &str, start: usize) -> bool {
     let before = tail(text, start, 24);
-    let ends_with = |regex: &Option<Regex>| {
-        regex.as_ref().is_some_and(|r| r.find_iter(before).last().is_some_and(|m| before[m.end()..].trim().is_empty()))
+    let ends_with = |words: &Option<super::lexicon::Words>| {
+        words.as_ref().is_some_and(|w| w.find_iter(before).last().is_some_and(|m| before[m.end()..].trim().is_empty()))
     };
     ends_with(&lexicon.promo) || ends_with(&lexicon.reference)
 }
@@ -324,9 +384,33 @@ fn numeric_values(lexicon: &Lexicon, text: &str, start: usize, end: usize) -> Ve
     values
 }
 
+/// Where each line starts, to find a candidate's line without rescanning.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Self {
+        Self(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    /// The byte range of the line holding `start..end` (without the newline).
+    fn around(&self, text: &str, start: usize, end: usize) -> (usize, usize) {
+        let line = self.0.partition_point(|&s| s <= start).saturating_sub(1);
+        let line_start = self.0[line];
+        let after = self.0.partition_point(|&s| s <= end);
+        let line_end = self.0.get(after).map_or(text.len(), |&next| next - 1);
+        (line_start, line_end)
+    }
+
+    /// How many line breaks lie between two offsets.
+    fn between(&self, from: usize, to: usize) -> usize {
+        self.0.partition_point(|&s| s <= to) - self.0.partition_point(|&s| s <= from)
+    }
+}
+
 fn score(
     lexicon: &Lexicon,
     text: &str,
+    lines: &Lines,
     keywords: &[(usize, usize)],
     candidate: &mut Candidate,
     subject_announces: bool,
@@ -344,29 +428,29 @@ fn score(
     // Keywords before (within 150 characters and two line breaks) or just after.
     let mut evidence = None;
     let mut keyword_bonus: f64 = 0.0;
-    if let Some(&(ks, ke)) = keywords.iter().rev().find(|&&(_, e)| e <= candidate.start) {
-        let between = &text[ke..candidate.start];
-        let distance = between.chars().count();
-        let lines = between.matches('\n').count();
+    let preceding = keywords.partition_point(|&(_, e)| e <= candidate.start);
+    if let Some(&(ks, ke)) = preceding.checked_sub(1).and_then(|i| keywords.get(i)) {
+        let distance = if candidate.start - ke > 600 { usize::MAX } else { text[ke..candidate.start].chars().count() };
+        let breaks = lines.between(ke, candidate.start);
         let keyword = &text[ks..ke];
-        if distance <= 40 && lines <= 1 {
+        if distance <= 40 && breaks <= 1 {
             keyword_bonus = 3.0;
             evidence = Some(format!("{distance} characters after {keyword:?}"));
-        } else if distance <= 150 && lines <= 3 && candidate.shape != Shape::Letters {
+        } else if distance <= 150 && breaks <= 3 && candidate.shape != Shape::Letters {
             keyword_bonus = 2.0;
             evidence = Some(format!("{distance} characters after {keyword:?}"));
         }
     }
-    if let Some(&(ks, ke)) = keywords.iter().find(|&&(s, _)| s >= candidate.end) {
-        let between = &text[candidate.end..ks];
-        if between.chars().count() <= 40 && !between.contains('\n') && keyword_bonus < 2.0 {
+    if let Some(&(ks, ke)) = keywords.get(keywords.partition_point(|&(s, _)| s < candidate.end)) {
+        let between = text.get(candidate.end..ks.min(candidate.end + 200)).unwrap_or_default();
+        if ks - candidate.end <= 200 && between.chars().count() <= 40 && !between.contains('\n') && keyword_bonus < 2.0
+        {
             keyword_bonus = 2.0;
             evidence = Some(format!("just before {:?}", &text[ks..ke]));
         }
     }
     score += keyword_bonus;
-    let line_start = text[..candidate.start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[candidate.end..].find('\n').map_or(text.len(), |i| candidate.end + i);
+    let (line_start, line_end) = lines.around(text, candidate.start, candidate.end);
     let line = text[line_start..line_end].trim().trim_end_matches(['.', '!']);
     let alone = line == text[candidate.start..candidate.end].trim();
     if alone {

@@ -40,34 +40,77 @@ struct Candidate {
 
 /// The link, or why there is none.
 pub(crate) fn find(lexicon: &Lexicon, views: &Views<'_>, anchors: &[Anchor]) -> Result<Finding, String> {
-    if let Some(notice) = lexicon.notice.as_ref().and_then(|n| {
-        [views.subject, views.rendered, views.text].iter().find_map(|t| n.find(t).map(|m| m.as_str().to_owned()))
-    }) {
+    if let Some(notice) = super::code::notice(lexicon, views) {
         return Err(format!("this looks like a notice, not a verification (it says {notice:?})"));
     }
     let mut candidates: Vec<Candidate> = Vec::new();
+    // Where the rendered text has words of a call to action: an anchor far
+    // from all of them, whose URL says nothing either, cannot win.
+    let spots: Vec<usize> = [&lexicon.link_keywords, &lexicon.sign_in_keywords]
+        .into_iter()
+        .flatten()
+        .flat_map(|words| words.find_iter(views.rendered).map(|hit| hit.start()).collect::<Vec<_>>())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let worded = |from: usize, to: usize| {
+        let first = spots.partition_point(|&s| s < from);
+        spots.get(first).is_some_and(|&s| s <= to)
+    };
     for anchor in anchors {
+        let promising = worded(anchor.offset.saturating_sub(240), anchor.offset + anchor.text.len())
+            || !anchor.label.is_empty()
+            || URL_KEYWORDS.is_match(&anchor.href);
+        if !promising {
+            continue;
+        }
         // What the sentence before the link says: "To verify your email, click here".
-        let line_start = views.rendered[..anchor.offset.min(views.rendered.len())].rfind('\n').map_or(0, |i| i + 1);
-        let sentence = views.rendered.get(line_start..anchor.offset).unwrap_or_default();
+        let offset = anchor.offset.min(views.rendered.len());
+        let window = offset.saturating_sub(240);
+        let line_start =
+            views.rendered.get(window..offset).and_then(|w| w.rfind('\n')).map_or(window, |i| window + i + 1);
+        let sentence = views.rendered.get(line_start..offset).unwrap_or_default();
         if let Some(candidate) = score_anchor(lexicon, anchor, sentence, 2.0) {
             candidates.push(candidate);
         }
     }
+    let line_starts: Vec<usize> =
+        std::iter::once(0).chain(views.text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let text_spots: Vec<usize> = [&lexicon.link_keywords, &lexicon.sign_in_keywords]
+        .into_iter()
+        .flatten()
+        .flat_map(|words| words.find_iter(views.text).map(|hit| hit.start()).collect::<Vec<_>>())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     for found in URL.find_iter(views.text) {
+        let first = text_spots.partition_point(|&s| s + 240 < found.start());
+        let introduced = text_spots.get(first).is_some_and(|&s| s < found.start());
+        if !introduced && !URL_KEYWORDS.is_match(found.as_str()) {
+            continue;
+        }
         let href = decode_entities(found.as_str().trim_end_matches(['.', ',', ';', ')', '>', '!', '?']));
         // The words introducing it: its line so far and up to two lines
-        // before it that have text.
-        let mut context_start = views.text[..found.start()].rfind('\n').map_or(0, |i| i + 1);
-        let mut lines = 0;
-        while context_start > 0 && lines < 2 && found.start() - context_start < 240 {
-            context_start = views.text[..context_start - 1].rfind('\n').map_or(0, |i| i + 1);
-            if !views.text[context_start..].lines().next().unwrap_or_default().trim().is_empty() {
-                lines += 1;
+        // before it that have text (at most 240 characters back).
+        let line = line_starts.partition_point(|&s| s <= found.start()).saturating_sub(1);
+        let line_start = line_starts[line];
+        let mut context_start = line_start;
+        let mut with_text = 0;
+        let mut previous = line;
+        while previous > 0 && with_text < 2 && found.start() - line_starts[previous - 1] < 240 {
+            previous -= 1;
+            context_start = line_starts[previous];
+            if !views.text[context_start..line_starts[previous + 1]].trim().is_empty() {
+                with_text += 1;
             }
         }
+        let context_start = context_start.max(found.start().saturating_sub(240));
+        let context_start =
+            (context_start..=found.start()).find(|&i| views.text.is_char_boundary(i)).unwrap_or(found.start());
         let context = views.text[context_start..found.start()].trim();
-        let line_start = views.text[..found.start()].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = (line_start.max(found.start().saturating_sub(240))..=found.start())
+            .find(|&i| views.text.is_char_boundary(i))
+            .unwrap_or(found.start());
         // In a text part, the words introducing a URL count as its text;
         // only its own line can make it an unsubscribe or help link.
         let anchor =
@@ -78,9 +121,12 @@ pub(crate) fn find(lexicon: &Lexicon, views: &Views<'_>, anchors: &[Anchor]) -> 
         }
     }
     // A link offered both in the HTML and in the text is the more likely one.
-    let hrefs: Vec<String> = candidates.iter().map(|c| c.href.clone()).collect();
+    let mut offered: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for candidate in &candidates {
+        *offered.entry(candidate.href.clone()).or_default() += 1;
+    }
     for candidate in &mut candidates {
-        if hrefs.iter().filter(|h| **h == candidate.href).count() > 1 {
+        if offered.get(&candidate.href).is_some_and(|&n| n > 1) {
             candidate.score += 0.5;
         }
     }
