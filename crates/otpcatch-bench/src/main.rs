@@ -54,6 +54,19 @@ enum Command {
         #[arg(long)]
         pid: u32,
     },
+    /// Write one corpus message (raw, CRLF) of about SIZE bytes to stdout.
+    Email {
+        #[arg(long, default_value_t = 50_000)]
+        size: usize,
+    },
+    /// Run a command RUNS times (output discarded) and report its wall time.
+    Exec {
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
 }
 
 #[tokio::main]
@@ -64,6 +77,12 @@ async fn main() {
         }
         Command::Visible { smtp, api, token, samples } => visible(smtp, &api, &token, samples).await,
         Command::Rss { pid } => rss_mib(pid).map(|mib| println!("{mib:.1}")),
+        Command::Email { size } => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&mail::message(1, "user@otpcatch.test", size)).map_err(|e| e.to_string())
+        }
+        Command::Exec { runs, command } => exec(runs, &command),
     };
     if let Err(err) = outcome {
         eprintln!("otpcatch-bench: {err}");
@@ -171,6 +190,28 @@ async fn visible(smtp: SocketAddr, api: &str, token: &str, samples: usize) -> Re
         at(0.99).as_secs_f64() * 1e3,
         latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
     );
+    Ok(())
+}
+
+fn exec(runs: usize, command: &[String]) -> Result<(), String> {
+    let (program, arguments) = command.split_first().ok_or("no command")?;
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        let status = std::process::Command::new(program)
+            .args(arguments)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("{program}: {e}"))?;
+        times.push(started.elapsed());
+        if !status.success() {
+            return Err(format!("{program} exited with {status}"));
+        }
+    }
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    println!("exec\truns={}\tp50={:.2}ms\tp90={:.2}ms\tmin={:.2}ms", times.len(), at(0.5), at(0.9), at(0.0));
     Ok(())
 }
 

@@ -104,11 +104,16 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
             })
             .transpose()
     };
+    let keyword_error =
+        |e: regex::Error| RuleError::new(file, format!("a keyword could not be compiled: {e}")).at("[generic]");
     let lexicon = match &parsed.generic {
-        Some(vocabulary) => Some(Arc::new(
-            Lexicon::compile(vocabulary)
-                .map_err(|e| RuleError::new(file, format!("a keyword could not be compiled: {e}")).at("[generic]"))?,
-        )),
+        Some(vocabulary) => {
+            let lexicon = Lexicon::compile(vocabulary).map_err(keyword_error)?;
+            if matches!(origin, Origin::File(_)) {
+                lexicon.validate().map_err(keyword_error)?;
+            }
+            Some(Arc::new(lexicon))
+        }
         None => None,
     };
     let extractors = |specs: &[ExtractorSpec], target: Target| -> Result<Vec<Extractor>, RuleError> {

@@ -129,21 +129,35 @@ impl RuleSet {
 
     /// Finds the code and the link with every rule that applies.
     pub fn extract(&self, message: &Message) -> Extraction {
+        self.extract_wanted(message, &[Target::Code, Target::Link])
+    }
+
+    /// Finds only the code: cheaper when the link is not wanted.
+    pub fn extract_code(&self, message: &Message) -> Extraction {
+        self.extract_wanted(message, &[Target::Code])
+    }
+
+    /// Finds only the link.
+    pub fn extract_link(&self, message: &Message) -> Extraction {
+        self.extract_wanted(message, &[Target::Link])
+    }
+
+    fn extract_wanted(&self, message: &Message, targets: &[Target]) -> Extraction {
         let candidates: Vec<&CompiledRule> = self.ordered().filter(|r| r.applies_to(message)).collect();
-        self.extract_with(&candidates, message)
+        self.extract_with(&candidates, message, targets)
     }
 
     /// Finds the code and the link with the named rule only, whether or not
     /// its `[match]` accepts the message. `None` if there is no such rule.
     pub fn extract_by(&self, rule: &str, message: &Message) -> Option<Extraction> {
         let rule = self.rules.iter().find(|r| r.name == rule)?;
-        Some(self.extract_with(&[rule], message))
+        Some(self.extract_with(&[rule], message, &[Target::Code, Target::Link]))
     }
 
-    fn extract_with(&self, rules: &[&CompiledRule], message: &Message) -> Extraction {
+    fn extract_with(&self, rules: &[&CompiledRule], message: &Message, targets: &[Target]) -> Extraction {
         let sources = Sources::new(message);
         let mut extraction = Extraction::default();
-        for target in [Target::Code, Target::Link] {
+        for &target in targets {
             for rule in rules {
                 match rule.run(target, &sources, &self.lexicon) {
                     Ok(found) => {

@@ -24,21 +24,22 @@ static ORIGIN_BOUND: LazyLock<Regex> = LazyLock::new(|| {
 });
 static MASKED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?i)(?-u:\b)(?:https?://|www\.)\S+",             // URLs
-        r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+",                  // email addresses
-        r"|#[0-9a-f]*[a-f][0-9a-f]*(?-u:\b)",              // CSS colours
-        r"|&#?\w{1,8};",                                   // entities left in text
-        r"|(?-u:\b)\d{1,2}:\d{2}(?::\d{2})?(?-u:\b)",      // times
-        r"|(?-u:\b)\d{1,4}[./]\d{1,2}[./]\d{1,4}(?-u:\b)", // dates
+        r"(?-u:\b)(?i:https?://|www\.)\S+",                         // URLs
+        r"|[A-Za-z0-9_.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",     // email addresses
+        r"|#[0-9A-Fa-f]*[A-Fa-f][0-9A-Fa-f]*(?-u:\b)",              // CSS colours
+        r"|&#?[A-Za-z0-9]{1,8};",                                   // entities left in text
+        r"|(?-u:\b)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?-u:\b)",      // times
+        r"|(?-u:\b)[0-9]{1,4}[./][0-9]{1,2}[./][0-9]{1,4}(?-u:\b)", // dates
     ))
     .expect("valid")
 });
 static NUMERIC_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+(?:[ \-\u{2009}][0-9]+)*").expect("valid"));
 static ALPHANUMERIC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*").expect("valid"));
-static UNIT_LIKE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:\d+[A-Za-z]{1,3}|[A-Za-z]{1,3}\d{1,3}|\d+(?:st|nd|rd|th))$").expect("valid"));
+static UNIT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[0-9]+[A-Za-z]{1,3}|[A-Za-z]{1,3}[0-9]{1,3}|[0-9]+(?:st|nd|rd|th))$").expect("valid")
+});
 static FOOTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)unsubscribe|©|all rights reserved|\(c\) 20\d\d").expect("valid"));
+    LazyLock::new(|| Regex::new(r"(?i:unsubscribe|all rights reserved)|©|\([cC]\) 20[0-9][0-9]").expect("valid"));
 static LETTERS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)[A-Z]{4,8}(?:-[A-Z]{3,8})?(?-u:\b)").expect("valid"));
 

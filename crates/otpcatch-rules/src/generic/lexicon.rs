@@ -12,9 +12,13 @@ use crate::model::Vocabulary;
 /// Word boundaries are checked after matching rather than written into the
 /// pattern: a Unicode `\b` keeps the regex crate off its fast DFA on
 /// non-ASCII text, which made scanning a hostile 7 KB email take 10 ms.
+///
+/// Each list is compiled on first use: a process that only wants a code
+/// never pays for the link vocabulary.
 #[derive(Debug)]
 pub(crate) struct Words {
-    regex: Regex,
+    pattern: String,
+    regex: std::sync::OnceLock<Option<Regex>>,
 }
 
 /// One match of a word list.
@@ -42,8 +46,10 @@ impl<'t> Hit<'t> {
 impl Words {
     /// Every whole-word match, left to right.
     pub(crate) fn find_iter<'t>(&self, text: &'t str) -> impl Iterator<Item = Hit<'t>> {
-        self.regex
-            .find_iter(text)
+        let regex = self.regex.get_or_init(|| build(&self.pattern).ok());
+        regex
+            .iter()
+            .flat_map(move |regex| regex.find_iter(text))
             .filter(move |m| {
                 let starts_word = m.as_str().starts_with(worded);
                 let ends_word = m.as_str().ends_with(worded);
@@ -115,8 +121,38 @@ fn alternation(words: &[String]) -> Result<Option<Words>, regex::Error> {
             regex::escape(word).replace(' ', r"[\s\u{a0}]+")
         })
         .collect();
-    let regex = RegexBuilder::new(&alternatives.join("|")).case_insensitive(true).size_limit(1 << 24).build()?;
-    Ok(Some(Words { regex }))
+    let pattern = alternatives.join("|");
+    // Keywords are escaped literals, so only their size can fail; check it
+    // now when the list comes from a user's file, lazily for the built-ins.
+    Ok(Some(Words { pattern, regex: std::sync::OnceLock::new() }))
+}
+
+fn build(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).case_insensitive(true).size_limit(1 << 24).build()
+}
+
+impl Lexicon {
+    /// Compiles every list now, so that a user's vocabulary that is too
+    /// large fails when the rule is loaded rather than when it is used.
+    pub(crate) fn validate(&self) -> Result<(), regex::Error> {
+        for words in [
+            &self.code_keywords,
+            &self.reference,
+            &self.promo,
+            &self.time_units,
+            &self.notice,
+            &self.link_keywords,
+            &self.sign_in_keywords,
+            &self.link_ignore,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let regex = build(&words.pattern)?;
+            let _ = words.regex.set(Some(regex));
+        }
+        Ok(())
+    }
 }
 
 /// Whether `words` (if any) match `text`.

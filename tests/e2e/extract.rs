@@ -1,0 +1,114 @@
+//! `otpcatch extract` and `otpcatch rules`: stdout carries only the value,
+//! errors and reasons go to stderr, exit codes are the documented ones.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use crate::util::otpcatch;
+
+fn corpus(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../otpcatch-rules/tests/corpus").join(name)
+}
+
+fn run(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = otpcatch().args(args).env("OTPCATCH_RULES_DIR", "/nonexistent-otpcatch-rules").output().unwrap();
+    (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn the_code_and_the_link_are_printed_alone() {
+    let eml = corpus("generic/code_and_link.eml");
+    let (code, stdout, stderr) = run(&["extract", "--file", eml.to_str().unwrap()]);
+    assert_eq!((code, stdout.as_str()), (Some(0), "135790\n"), "{stderr}");
+    let (code, stdout, _) = run(&["extract", "--link", "--file", eml.to_str().unwrap()]);
+    assert_eq!((code, stdout.as_str()), (Some(0), "https://acme.test/verify?code=135790&uid=7\n"));
+}
+
+#[test]
+fn json_has_nulls_for_what_was_not_found_and_says_why() {
+    let eml = corpus("generic/en_basic.eml");
+    let (code, stdout, _) = run(&["extract", "--json", "--file", eml.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["code"], "482913");
+    assert!(json["link"].is_null());
+    assert_eq!(json["rule"], "generic");
+    assert!(json["reason"].as_str().unwrap().contains("verification code"), "{json}");
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let mut child =
+        otpcatch().args(["extract", "--file", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(b"<p>Your login code: <b>246 810</b></p>").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), "246810\n");
+}
+
+#[test]
+fn nothing_found_exits_4_with_the_reasons_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, (0..5000u32).map(|i| (i * 7919 % 251) as u8).collect::<Vec<_>>()).unwrap();
+    let (code, stdout, stderr) = run(&["extract", "--file", garbage.to_str().unwrap()]);
+    assert_eq!(code, Some(4));
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("no code found") && stderr.contains("hint:"), "{stderr}");
+    let newsletter = corpus("negatives/newsletter.eml");
+    assert_eq!(run(&["extract", "--file", newsletter.to_str().unwrap()]).0, Some(4));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let eml = corpus("generic/en_basic.eml");
+    let (code, _, stderr) = run(&["extract", "--rule", "no-such-rule", "--file", eml.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("no rule named \"no-such-rule\""), "{stderr}");
+    assert_eq!(run(&["extract", "--file", "/nonexistent/email.eml"]).0, Some(2));
+}
+
+#[test]
+fn rules_are_listed_checked_and_tried() {
+    let (code, stdout, _) = run(&["rules", "list"]);
+    assert_eq!(code, Some(0));
+    let names: Vec<&str> = stdout.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert!(names.len() >= 13 && names.contains(&"auth0") && names.last() == Some(&"generic"), "{stdout}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.toml");
+    std::fs::write(&good, "name = \"acme\"\n[[code]]\nkind = \"regex\"\npattern = 'ACME-(?P<code>\\d{4})'\n").unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "name = \"bad\"\n[[code]]\nkind = \"regex\"\npattern = '(('\n").unwrap();
+    let (code, stdout, _) = run(&["rules", "check", good.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("ok\t"));
+    let (code, _, stderr) = run(&["rules", "check", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains(&format!("{}:4:11: [[code]] 1: invalid pattern", bad.display())), "{stderr}");
+
+    let email = dir.path().join("mail.txt");
+    std::fs::write(&email, "Your Acme token is ACME-4821.").unwrap();
+    let (code, stdout, _) = run(&["rules", "test", good.to_str().unwrap(), "--email", email.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!((json["code"].as_str(), json["rule"].as_str()), (Some("4821"), Some("acme")));
+}
+
+#[test]
+fn a_user_rules_directory_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("generic.toml"),
+        "name = \"generic\"\n[[code]]\nkind = \"regex\"\npattern = 'PIN=(\\d+)'\n[generic]\ncode-keywords = [\"pin\"]\n",
+    )
+    .unwrap();
+    let email = dir.path().join("mail.txt");
+    std::fs::write(&email, "PIN=777 and your verification code is 123456").unwrap();
+    let output = otpcatch()
+        .args(["extract", "--file", email.to_str().unwrap()])
+        .env("OTPCATCH_RULES_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), "777\n", "the user's generic replaced the built-in");
+}
