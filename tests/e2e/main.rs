@@ -5,3 +5,4 @@ mod extract;
 mod run;
 mod serve;
 mod util;
+mod wait;

@@ -246,6 +246,9 @@ impl Error {
                 "is the server running and is OTPCATCH_API_URL right? the request was retried with backoff".to_owned(),
             ),
             ErrorKind::Decode { .. } => Some("the base URL (OTPCATCH_API_URL) may not point at a 22.do v2 API".to_owned()),
+            ErrorKind::Timeout(t) if t.polls == 0 => Some(
+                "the inbox could not be listed even once: is the API reachable and OTPCATCH_API_URL right?".to_owned(),
+            ),
             ErrorKind::Timeout(t) if t.unmatched.is_empty() && t.matched == 0 => Some(
                 "no mail arrived at all: check that the site under test sent it, and to this address".to_owned(),
             ),

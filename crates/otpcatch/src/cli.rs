@@ -19,8 +19,129 @@ pub(crate) struct Cli {
     /// Log what happens on stderr (-vv for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// Where the API is and how to log in. Flags, then the environment, then
+/// ~/.config/otpcatch/config.toml.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ApiArgs {
+    /// The API base URL: 22.do's (the default) or a local server's.
+    #[arg(long, global = true, env = "OTPCATCH_API_URL", hide_env_values = true, value_name = "URL")]
+    pub(crate) api_url: Option<String>,
+    /// The API token (prefer the environment variable: flags show in `ps`).
+    #[arg(long, global = true, env = "OTPCATCH_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub(crate) token: Option<String>,
+}
+
+/// Which messages a wait accepts.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct FilterArgs {
+    /// The address to watch.
+    #[arg(long, value_name = "ADDRESS")]
+    pub(crate) address: String,
+    /// The address's family, when its domain does not say.
+    #[arg(long, value_enum)]
+    pub(crate) family: Option<FamilyArg>,
+    /// Only mail whose sender matches this regex (case-insensitive).
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) from: Option<String>,
+    /// Only mail whose subject matches this regex (case-insensitive).
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) subject: Option<String>,
+    /// Only mail whose text or HTML matches this regex.
+    #[arg(long, value_name = "REGEX")]
+    pub(crate) body: Option<String>,
+    /// Only mail received at or after this Unix time.
+    #[arg(long, value_name = "UNIX", conflicts_with = "since_now")]
+    pub(crate) since: Option<i64>,
+    /// Only mail that arrives after the wait starts (for a second code).
+    #[arg(long)]
+    pub(crate) since_now: bool,
+}
+
+/// A family of addresses, as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FamilyArg {
+    Temp,
+    Gmail,
+    Microsoft,
+}
+
+/// `otpcatch wait-for-code`, `wait-for-link` and `wait`.
+#[derive(Debug, Args)]
+pub(crate) struct WaitArgs {
+    #[command(flatten)]
+    pub(crate) filter: FilterArgs,
+    /// How long to wait, such as 60s or 2m [env: OTPCATCH_TIMEOUT].
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub(crate) timeout: Option<Duration>,
+    /// Extract with this rule only.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) rule: Option<String>,
+    /// Delete the message once read.
+    #[arg(long)]
+    pub(crate) delete: bool,
+    /// Print the message and what was extracted from it as JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+    #[command(flatten)]
+    pub(crate) rules: RuleSources,
+}
+
+/// `otpcatch expect-none`.
+#[derive(Debug, Args)]
+pub(crate) struct ExpectNoneArgs {
+    #[command(flatten)]
+    pub(crate) filter: FilterArgs,
+    /// How long no matching mail must arrive, such as 10s.
+    #[arg(long = "for", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub(crate) duration: Duration,
+}
+
+/// The Gmail and Microsoft families' commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum FamilyCommand {
+    /// List the ids (Gmail) or accounts (Microsoft) bought.
+    List {
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Buy ids from the account's balance (never retried after a failure).
+    Purchase {
+        /// How many.
+        number: u32,
+    },
+    /// Make addresses from an id: `+tag` variants with --plus, else dot variants.
+    Generate {
+        /// The id or account to vary (default: a random one).
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        number: u32,
+        #[arg(long)]
+        plus: bool,
+    },
+    /// List an address's messages.
+    Inbox {
+        #[arg(long)]
+        address: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a message.
+    Message {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a message.
+    Delete { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,6 +153,73 @@ pub(crate) enum Command {
     /// OTPCATCH_SMTP_PORT set, stop the server, and exit with the
     /// command's status.
     Run(RunArgs),
+    /// Create a fresh address and print it.
+    NewAddress {
+        /// On a premium domain (`GET /account/premium`).
+        #[arg(long, conflicts_with = "private")]
+        premium: bool,
+        /// On one of the account's private domains.
+        #[arg(long)]
+        private: bool,
+        /// Print {"email", "account", "domain", "type"}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Wait for a matching email and print the code in it.
+    WaitForCode(WaitArgs),
+    /// Wait for a matching email and print the confirmation link in it.
+    WaitForLink(WaitArgs),
+    /// Wait for a matching email and print its id (--json: the message and its code and link).
+    Wait(WaitArgs),
+    /// Succeed only if no matching email arrives for a while.
+    ExpectNone(ExpectNoneArgs),
+    /// List an address's messages: id, time, sender, subject.
+    Inbox {
+        #[arg(long)]
+        address: String,
+        #[arg(long, value_enum)]
+        family: Option<FamilyArg>,
+        /// Only messages received after this Unix time.
+        #[arg(long)]
+        since: Option<i64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a message: headers and text (--json: everything).
+    Message {
+        id: String,
+        #[arg(long, value_enum, default_value = "temp")]
+        family: FamilyArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a message.
+    Delete {
+        id: String,
+        #[arg(long, value_enum, default_value = "temp")]
+        family: FamilyArg,
+    },
+    /// List the domains addresses can be made on.
+    Domains {
+        #[arg(long, conflicts_with = "private")]
+        premium: bool,
+        #[arg(long)]
+        private: bool,
+    },
+    /// Gmail ids: list, purchase, generate, inbox, message, delete.
+    #[command(subcommand)]
+    Gmail(FamilyCommand),
+    /// Microsoft accounts: list, purchase, generate, inbox, message, delete.
+    #[command(subcommand)]
+    Microsoft(FamilyCommand),
+    /// The whole product in one command, offline: a local server, an
+    /// address, a signup email over SMTP, the wait, the code and the link.
+    Demo,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Find the code (or the link) in an email file and print it.
     Extract(ExtractArgs),
     /// List, check and try rule files.

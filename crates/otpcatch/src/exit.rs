@@ -38,7 +38,9 @@ impl Failure {
 
 impl From<otpcatch_core::Error> for Failure {
     fn from(error: otpcatch_core::Error) -> Self {
-        let code = if error.is_timeout() || error.is_unexpected_message() {
+        let code = if error.wait_timeout().is_some_and(|t| t.polls == 0) {
+            UNAVAILABLE // the API never answered: a network failure, not an empty inbox
+        } else if error.is_timeout() || error.is_unexpected_message() {
             TIMEOUT
         } else if error.is_auth() {
             AUTH

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod exit;
 mod output;
+mod progress;
 mod settings;
 mod ui;
 
@@ -22,17 +23,58 @@ fn main() -> ExitCode {
         Err(err) => return exit::Failure::usage(format!("could not start the async runtime: {err}")).report(),
     };
     let ui = ui::Ui::new(cli.quiet);
-    let outcome = runtime.block_on(async {
-        match cli.command {
-            Command::Serve(args) => commands::serve::serve(args, ui).await,
-            Command::Run(args) => commands::run::run(args).await,
-            Command::Extract(args) => commands::extract::extract(args),
-            Command::Rules(command) => commands::rules::rules(command),
-        }
-    });
+    let outcome = runtime.block_on(dispatch(cli, ui));
     match outcome {
         Ok(code) => code,
         Err(failure) => failure.report(),
+    }
+}
+
+async fn dispatch(cli: Cli, ui: ui::Ui) -> Result<ExitCode, exit::Failure> {
+    use commands::{mailbox, wait};
+    use otpcatch_core::Family;
+    let client = || -> Result<_, exit::Failure> {
+        let config = settings::ConfigFile::load()?;
+        Ok((settings::client(&cli.api, &config)?, config))
+    };
+    match cli.command {
+        Command::Serve(args) => commands::serve::serve(args, ui).await,
+        Command::Run(args) => commands::run::run(args).await,
+        Command::Extract(args) => commands::extract::extract(args),
+        Command::Rules(command) => commands::rules::rules(command),
+        Command::Demo => commands::demo::demo().await,
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(shell, &mut Cli::command(), "otpcatch", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::NewAddress { premium, private, json } => {
+            mailbox::new_address(&client()?.0, premium, private, json).await
+        }
+        Command::WaitForCode(args) => {
+            let (client, config) = client()?;
+            wait::wait(&client, &config, args, wait::Print::Code, ui).await
+        }
+        Command::WaitForLink(args) => {
+            let (client, config) = client()?;
+            wait::wait(&client, &config, args, wait::Print::Link, ui).await
+        }
+        Command::Wait(args) => {
+            let (client, config) = client()?;
+            wait::wait(&client, &config, args, wait::Print::Message, ui).await
+        }
+        Command::ExpectNone(args) => wait::expect_none(&client()?.0, args, ui).await,
+        Command::Inbox { address, family, since, json } => {
+            let family = settings::family(family, &address);
+            mailbox::inbox(&client()?.0, family, &address, since, json).await
+        }
+        Command::Message { id, family, json } => {
+            mailbox::message(&client()?.0, settings::family(Some(family), ""), &id, json).await
+        }
+        Command::Delete { id, family } => mailbox::delete(&client()?.0, settings::family(Some(family), ""), &id).await,
+        Command::Domains { premium, private } => mailbox::domains(&client()?.0, premium, private).await,
+        Command::Gmail(command) => mailbox::family(&client()?.0, Family::Gmail, command).await,
+        Command::Microsoft(command) => mailbox::family(&client()?.0, Family::Microsoft, command).await,
     }
 }
 

@@ -63,3 +63,40 @@ pub(crate) fn misses(extraction: &Extraction) -> String {
     );
     lines.join("\n")
 }
+
+/// `wait --json` and friends: the message and what was extracted from it.
+#[derive(Debug, Serialize)]
+pub(crate) struct MessageJson<'a> {
+    id: &'a str,
+    time: i64,
+    from: &'a str,
+    to: &'a str,
+    subject: &'a str,
+    text: &'a str,
+    html: &'a str,
+    code: Option<&'a str>,
+    link: Option<&'a str>,
+    rule: Option<&'a str>,
+    reason: Option<&'a str>,
+    details: Details<'a>,
+}
+
+impl<'a> MessageJson<'a> {
+    pub(crate) fn new(message: &'a otpcatch_core::Message, extraction: &'a Extraction) -> Self {
+        let summary = ExtractionJson::new(extraction);
+        Self {
+            id: &message.id,
+            time: message.time,
+            from: &message.from,
+            to: &message.to,
+            subject: &message.subject,
+            text: &message.text,
+            html: &message.html,
+            code: summary.code,
+            link: summary.link,
+            rule: summary.rule,
+            reason: summary.reason,
+            details: summary.details,
+        }
+    }
+}

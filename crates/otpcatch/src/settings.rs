@@ -69,3 +69,129 @@ pub(crate) fn read_email(path: &std::path::Path) -> Result<otpcatch_core::Messag
     let format = otpcatch_rules::input::Format::detect(name, &content);
     Ok(otpcatch_rules::input::parse(format, &content))
 }
+
+/// `~/.config/otpcatch/config.toml`: the settings below flags and the environment.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct ConfigFile {
+    api_url: Option<String>,
+    token: Option<String>,
+    address: Option<String>,
+    password: Option<String>,
+    qps: Option<u32>,
+    #[serde(default, with = "humantime_serde_opt")]
+    timeout: Option<std::time::Duration>,
+}
+
+mod humantime_serde_opt {
+    use serde::{Deserialize, Deserializer};
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|text| humantime::parse_duration(&text).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+impl ConfigFile {
+    /// Reads the file if it exists; a malformed one is an error that says where.
+    pub(crate) fn load() -> Result<Self, Failure> {
+        let Some(path) = dirs::config_dir().map(|d| d.join("otpcatch").join("config.toml")) else {
+            return Ok(Self::default());
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                Failure::usage(format!(
+                    "{}: {}\nhint: keys are api-url, token, address, password, qps, timeout",
+                    path.display(),
+                    e.message()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(Failure::usage(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+}
+
+/// The API client: flags, then the environment, then the config file.
+pub(crate) fn client(api: &crate::cli::ApiArgs, config: &ConfigFile) -> Result<otpcatch_core::Client, Failure> {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let url = api.api_url.clone().or_else(|| config.api_url.clone());
+    let token = api.token.clone().or_else(|| config.token.clone());
+    let login = env("OTPCATCH_ADDRESS")
+        .or_else(|| config.address.clone())
+        .zip(env("OTPCATCH_PASSWORD").or_else(|| config.password.clone()));
+    let mut builder = otpcatch_core::Client::builder();
+    if let Some(url) = &url {
+        builder = builder.base_url(url);
+    }
+    builder = match (token, login) {
+        (Some(token), _) => builder.api_token(token),
+        (None, Some((address, password))) => builder.password(address, password),
+        (None, None) => {
+            let hint = if url.is_some() {
+                "hint: set OTPCATCH_TOKEN to the token `otpcatch serve` printed (or pass --api-token to serve)"
+            } else {
+                "hint: for 22.do (https://22.do), set OTPCATCH_TOKEN to your API token, or OTPCATCH_ADDRESS and \
+                 OTPCATCH_PASSWORD; for the offline local server, run `otpcatch serve` and set OTPCATCH_API_URL \
+                 and OTPCATCH_TOKEN, or wrap your tests in `otpcatch run -- COMMAND`"
+            };
+            return Err(Failure::usage(format!("no credential is configured\n{hint}")));
+        }
+    };
+    if let Some(qps) = env("OTPCATCH_QPS").and_then(|q| q.parse().ok()).or(config.qps) {
+        builder = builder.quota_per_second(qps);
+    }
+    if let Some(dir) = env("OTPCATCH_CACHE_DIR") {
+        builder = builder.cache_dir(dir);
+    }
+    Ok(builder.build()?)
+}
+
+/// How long a wait lasts: the flag, then OTPCATCH_TIMEOUT, then the config
+/// file, then 60 s.
+pub(crate) fn timeout(flag: Option<std::time::Duration>, config: &ConfigFile) -> Result<std::time::Duration, Failure> {
+    if let Some(timeout) = flag {
+        return Ok(timeout);
+    }
+    if let Some(text) = std::env::var("OTPCATCH_TIMEOUT").ok().filter(|t| !t.trim().is_empty()) {
+        return humantime::parse_duration(text.trim())
+            .map_err(|e| Failure::usage(format!("OTPCATCH_TIMEOUT={text:?} is not a duration such as 60s: {e}")));
+    }
+    Ok(config.timeout.unwrap_or(otpcatch_core::DEFAULT_TIMEOUT))
+}
+
+/// The family a command names, or the one the address suggests.
+pub(crate) fn family(flag: Option<crate::cli::FamilyArg>, address: &str) -> otpcatch_core::Family {
+    use crate::cli::FamilyArg;
+    match flag {
+        Some(FamilyArg::Temp) => otpcatch_core::Family::Temp,
+        Some(FamilyArg::Gmail) => otpcatch_core::Family::Gmail,
+        Some(FamilyArg::Microsoft) => otpcatch_core::Family::Microsoft,
+        None => otpcatch_core::Family::guess(address),
+    }
+}
+
+/// The library filter and wait for the command-line filter.
+pub(crate) fn wait(
+    client: &otpcatch_core::Client,
+    args: &crate::cli::FilterArgs,
+    timeout: std::time::Duration,
+) -> Result<otpcatch_core::Wait, Failure> {
+    let mut filter = otpcatch_core::Filter::new();
+    if let Some(from) = &args.from {
+        filter = filter.from(from)?;
+    }
+    if let Some(subject) = &args.subject {
+        filter = filter.subject(subject)?;
+    }
+    if let Some(body) = &args.body {
+        filter = filter.body(body)?;
+    }
+    if let Some(since) = args.since {
+        filter = filter.received_after(since);
+    }
+    let mailbox = client.mailbox_in(family(args.family, &args.address), args.address.clone());
+    let wait = mailbox.wait_for(filter).timeout(timeout);
+    Ok(if args.since_now { wait.only_new() } else { wait })
+}

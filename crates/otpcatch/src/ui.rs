@@ -11,6 +11,11 @@ impl Ui {
         Self { quiet }
     }
 
+    /// Whether -q was given.
+    pub(crate) fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// A status line on stderr, unless -q.
     pub(crate) fn status(&self, message: &str) {
         if !self.quiet {

@@ -1,0 +1,182 @@
+//! The wait commands and the plain API commands against `otpcatch serve`,
+//! with mail sent by Python's smtplib as a site would.
+
+use std::process::{Command, Output};
+
+use crate::util::{SEND_WITH_SMTPLIB, Served, otpcatch};
+
+const TOKEN: &str = "e2e-wait-token";
+
+fn served() -> Served {
+    Served::start(&["--api-token", TOKEN])
+}
+
+fn cli(served: &Served, args: &[&str]) -> Output {
+    let cache = std::env::temp_dir().join(format!("otpcatch-e2e-cache-{}", std::process::id()));
+    otpcatch()
+        .args(args)
+        .env("OTPCATCH_API_URL", &served.api_url)
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_CACHE_DIR", cache)
+        .env("OTPCATCH_RULES_DIR", "/nonexistent-otpcatch-rules")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn send(served: &Served, to: &str, subject: &str, body: &str) {
+    let status = Command::new("python3")
+        .args(["-c", SEND_WITH_SMTPLIB, "127.0.0.1", &served.smtp_port.to_string(), to, subject, body])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn new_address(served: &Served) -> String {
+    let output = cli(served, &["new-address"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let address = stdout(&output);
+    assert!(address.ends_with("@otpcatch.test\n"), "{address:?}");
+    address.trim().to_owned()
+}
+
+#[test]
+fn wait_for_code_prints_only_the_code() {
+    let served = served();
+    let address = new_address(&served);
+    send(&served, &address, "Verify your email", "Your verification code is 418273. It expires in 10 minutes.");
+    let output = cli(&served, &["wait-for-code", "--address", &address, "--subject", "verify", "--timeout", "10s"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "418273\n");
+    assert!(stderr(&output).is_empty(), "nothing on stderr when stderr is not a terminal: {}", stderr(&output));
+}
+
+#[test]
+fn wait_for_link_and_wait_json() {
+    let served = served();
+    let address = new_address(&served);
+    send(
+        &served,
+        &address,
+        "Confirm your account",
+        "Please confirm your account: https://site.test/confirm?token=abcdef0123456789",
+    );
+    let output = cli(&served, &["wait-for-link", "--address", &address, "--timeout", "10s"]);
+    assert_eq!(stdout(&output), "https://site.test/confirm?token=abcdef0123456789\n", "{}", stderr(&output));
+    let output = cli(&served, &["wait", "--address", &address, "--json", "--delete"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["subject"], "Confirm your account");
+    assert_eq!(json["link"], "https://site.test/confirm?token=abcdef0123456789");
+    assert!(json["code"].is_null());
+    let inbox = cli(&served, &["inbox", "--address", &address]);
+    assert_eq!(stdout(&inbox), "", "--delete removed it");
+}
+
+#[test]
+fn a_timeout_exits_3_and_lists_what_arrived() {
+    let served = served();
+    let address = new_address(&served);
+    send(&served, &address, "Weekly newsletter", "Nothing to see");
+    let output = cli(&served, &["wait-for-code", "--address", &address, "--subject", "verify", "--timeout", "1s"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(stdout(&output).is_empty());
+    let err = stderr(&output);
+    assert!(err.contains("no message matching subject ~ /verify/"), "{err}");
+    assert!(err.contains("subject \"Weekly newsletter\""), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+}
+
+#[test]
+fn a_message_without_a_code_exits_4() {
+    let served = served();
+    let address = new_address(&served);
+    send(&served, &address, "Welcome", "Thanks for joining. See you around.");
+    let output = cli(&served, &["wait-for-code", "--address", &address, "--timeout", "10s"]);
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    assert!(stderr(&output).contains("but no code was found"), "{}", stderr(&output));
+}
+
+#[test]
+fn expect_none_succeeds_on_silence_and_fails_on_mail() {
+    let served = served();
+    let address = new_address(&served);
+    let quiet = cli(&served, &["expect-none", "--address", &address, "--for", "1s"]);
+    assert_eq!(quiet.status.code(), Some(0), "{}", stderr(&quiet));
+    send(&served, &address, "Password reset", "Reset it here");
+    let noisy = cli(&served, &["expect-none", "--address", &address, "--for", "1s"]);
+    assert_eq!(noisy.status.code(), Some(3));
+    assert!(stderr(&noisy).contains("expected no message"), "{}", stderr(&noisy));
+}
+
+#[test]
+fn inbox_message_delete_and_domains() {
+    let served = served();
+    let address = new_address(&served);
+    send(&served, &address, "Hello", "Body text 1");
+    let listing = stdout(&cli(&served, &["inbox", "--address", &address]));
+    let fields: Vec<&str> = listing.trim().split('\t').collect();
+    assert_eq!(fields.len(), 4, "{listing}");
+    assert_eq!(fields[3], "Hello");
+    let message = stdout(&cli(&served, &["message", fields[0]]));
+    assert!(message.contains("Subject: Hello") && message.contains("Body text 1"), "{message}");
+    assert!(cli(&served, &["delete", fields[0]]).status.success());
+    let gone = cli(&served, &["message", fields[0]]);
+    assert_eq!(gone.status.code(), Some(2), "a missing message is a usage error");
+    assert_eq!(stdout(&cli(&served, &["domains"])), "otpcatch.test\tpremium\n");
+}
+
+#[test]
+fn credentials_are_checked_and_never_printed() {
+    let served = served();
+    let output = otpcatch()
+        .args(["new-address"])
+        .env("OTPCATCH_API_URL", &served.api_url)
+        .env("OTPCATCH_TOKEN", "wrong-secret-token-value")
+        .env("OTPCATCH_CACHE_DIR", std::env::temp_dir().join("otpcatch-e2e-wrong"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5));
+    let err = stderr(&output);
+    assert!(err.contains("401") && err.contains("hint: check the API token"), "{err}");
+    assert!(!err.contains("wrong-secret-token-value"));
+
+    let none = otpcatch().args(["new-address"]).env("HOME", "/nonexistent-home").output().unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("no credential is configured") && stderr(&none).contains("otpcatch serve"));
+}
+
+#[test]
+fn an_unreachable_api_exits_6() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let output = otpcatch()
+        .args(["wait-for-code", "--address", "a@otpcatch.test", "--timeout", "1s"])
+        .env("OTPCATCH_API_URL", format!("http://127.0.0.1:{port}/api/v2"))
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_CACHE_DIR", std::env::temp_dir().join("otpcatch-e2e-unreachable"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+    assert!(stderr(&output).contains("could not be listed even once"), "{}", stderr(&output));
+}
+
+#[test]
+fn the_demo_runs_offline_and_extracts_what_it_sent() {
+    let output = otpcatch().arg("demo").output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("code ") && text.contains("link ") && text.contains("(push)"), "{text}");
+}
+
+#[test]
+fn completions_are_printed() {
+    let output = otpcatch().args(["completions", "bash"]).output().unwrap();
+    assert!(output.status.success());
+    assert!(stdout(&output).contains("wait-for-code"));
+}
