@@ -1,9 +1,33 @@
 #!/usr/bin/env bash
 # Runs otpcatch's whole test suite, installing first whatever it needs that
-# a fresh machine with only Rust lacks. Safe to run again: installs are
-# skipped when already done.
+# a fresh machine with only Rust lacks: Chromium and ChromeDriver (Debian
+# packages), playwright-core (npm) and selenium (pip) for the examples.
+# Safe to run again: installs are skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+log() { printf '\n== %s\n' "$*" >&2; }
+
+log "Installing what the examples need"
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+(cd examples/playwright && npm ci --no-audit --no-fund --loglevel=error)
+python3 -m pip install -q --disable-pip-version-check -r examples/selenium/requirements.txt
+
+log "Rust tests (unit, integration, end-to-end, doc)"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+
+log "Examples, run as their READMEs say"
+cargo build -q -p otpcatch
+export PATH="$PWD/target/debug:$PATH"
+export SE_OFFLINE=true # Selenium: use the Debian driver, never download one
+(cd examples/playwright && otpcatch run -- npm test)
+otpcatch run -- python3 -m unittest discover -s examples/selenium -v
+# The CI example's last step is the command just run for Playwright.
+grep -qx '        run: otpcatch run -- npm test' examples/ci/github-actions.yml
+echo "examples: 3 passed, 0 failed" >&2
