@@ -24,7 +24,8 @@ cargo test --workspace --doc
 
 log "Examples, run as their READMEs say"
 cargo build -q -p otpcatch
-export PATH="$PWD/target/debug:$PATH"
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+export PATH="$target_dir/debug:$PATH"
 export SE_OFFLINE=true # Selenium: use the Debian driver, never download one
 (cd examples/playwright && otpcatch run -- npm test)
 otpcatch run -- python3 -m unittest discover -s examples/selenium -v

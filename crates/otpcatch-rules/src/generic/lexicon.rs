@@ -114,13 +114,18 @@ fn alternation(words: &[String]) -> Result<Option<Words>, regex::Error> {
         return Ok(None);
     }
     words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    let alternatives: Vec<String> = words
-        .iter()
-        .map(|word| {
-            let word = word.trim();
-            regex::escape(word).replace(' ', r"[\s\u{a0}]+")
-        })
-        .collect();
+    // ASCII words fold case in ASCII only, which compiles to a far smaller
+    // automaton than Unicode case folding; other words fold in Unicode.
+    let spaced = |word: &str| regex::escape(word.trim()).replace(' ', r"(?u:[\s\u{a0}]+)");
+    let ascii: Vec<String> = words.iter().filter(|w| w.is_ascii()).map(|w| spaced(w)).collect();
+    let other: Vec<String> = words.iter().filter(|w| !w.is_ascii()).map(|w| spaced(w)).collect();
+    let mut alternatives = Vec::new();
+    if !ascii.is_empty() {
+        alternatives.push(format!("(?i-u:{})", ascii.join("|")));
+    }
+    if !other.is_empty() {
+        alternatives.push(format!("(?i:{})", other.join("|")));
+    }
     let pattern = alternatives.join("|");
     // Keywords are escaped literals, so only their size can fail; check it
     // now when the list comes from a user's file, lazily for the built-ins.
@@ -128,7 +133,7 @@ fn alternation(words: &[String]) -> Result<Option<Words>, regex::Error> {
 }
 
 fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern).case_insensitive(true).size_limit(1 << 24).build()
+    RegexBuilder::new(pattern).size_limit(1 << 24).build()
 }
 
 impl Lexicon {
