@@ -49,6 +49,21 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         samples: usize,
     },
+    /// Against otpcatch: time from the SMTP reply to DATA until a running
+    /// `otpcatch wait-for-code` prints the code.
+    CodeLatency {
+        #[arg(long)]
+        smtp: SocketAddr,
+        #[arg(long)]
+        api: String,
+        #[arg(long)]
+        token: String,
+        /// The otpcatch binary.
+        #[arg(long)]
+        otpcatch: String,
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
     /// Print a process's resident memory in MiB (from /proc).
     Rss {
         #[arg(long)]
@@ -76,6 +91,9 @@ async fn main() {
             ingest(smtp, connections, messages, size, &domain).await
         }
         Command::Visible { smtp, api, token, samples } => visible(smtp, &api, &token, samples).await,
+        Command::CodeLatency { smtp, api, token, otpcatch, samples } => {
+            code_latency(smtp, &api, &token, &otpcatch, samples).await
+        }
         Command::Rss { pid } => rss_mib(pid).map(|mib| println!("{mib:.1}")),
         Command::Email { size } => {
             use std::io::Write;
@@ -190,6 +208,49 @@ async fn visible(smtp: SocketAddr, api: &str, token: &str, samples: usize) -> Re
         at(0.99).as_secs_f64() * 1e3,
         latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
     );
+    Ok(())
+}
+
+async fn code_latency(smtp: SocketAddr, api: &str, token: &str, otpcatch: &str, samples: usize) -> Result<(), String> {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let cache = std::env::temp_dir().join(format!("otpcatch-bench-{}", std::process::id()));
+    let mut client = smtp::SmtpClient::connect(smtp).await?;
+    let mut latencies = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let address = tokio::process::Command::new(otpcatch)
+            .arg("new-address")
+            .env("OTPCATCH_API_URL", api)
+            .env("OTPCATCH_TOKEN", token)
+            .env("OTPCATCH_CACHE_DIR", &cache)
+            .output()
+            .await
+            .map_err(|e| e.to_string())?;
+        let address = String::from_utf8_lossy(&address.stdout).trim().to_owned();
+        let mut waiter = tokio::process::Command::new(otpcatch)
+            .args(["-q", "wait-for-code", "--address", &address, "--timeout", "10s"])
+            .env("OTPCATCH_API_URL", api)
+            .env("OTPCATCH_TOKEN", token)
+            .env("OTPCATCH_CACHE_DIR", &cache)
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let mut stdout = BufReader::new(waiter.stdout.take().ok_or("no stdout")?).lines();
+        // Let it start and connect its push stream, as a test's wait would have.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        client.send(&address, &mail::message(i, &address, 20_000)).await?;
+        let acknowledged = Instant::now();
+        let line = stdout.next_line().await.map_err(|e| e.to_string())?.ok_or("wait-for-code printed nothing")?;
+        latencies.push(acknowledged.elapsed());
+        if line.len() != 6 {
+            return Err(format!("unexpected output {line:?}"));
+        }
+        let _ = waiter.wait().await;
+    }
+    let _ = std::fs::remove_dir_all(&cache);
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    println!("code\tsamples={}\tp50={:.2}ms\tp90={:.2}ms\tp99={:.2}ms", latencies.len(), at(0.5), at(0.9), at(0.99));
     Ok(())
 }
 

@@ -55,9 +55,11 @@ pub(crate) struct CompiledRule {
     pub(crate) description: String,
     pub(crate) origin: Origin,
     pub(crate) has_matcher: bool,
-    sender: Option<Regex>,
-    recipient: Option<Regex>,
-    subject: Option<Regex>,
+    /// The `[match]` patterns, checked at load; `RuleSet` compiles them
+    /// together, one `RegexSet` per field, rather than one regex each.
+    pub(crate) sender: Option<String>,
+    pub(crate) recipient: Option<String>,
+    pub(crate) subject: Option<String>,
     code: Vec<Extractor>,
     link: Vec<Extractor>,
     pub(crate) lexicon: Option<Arc<Lexicon>>,
@@ -65,7 +67,7 @@ pub(crate) struct CompiledRule {
 
 #[derive(Debug)]
 enum Matcher {
-    Regex(Regex),
+    Regex(LazyRegex),
     Fancy(fancy_regex::Regex, usize),
     Css { selector: Box<Selector>, attribute: Option<String>, narrow: Option<Regex> },
     Generic,
@@ -96,11 +98,13 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
         return Err(RuleError::new(file, "the rule has an empty name"));
     }
     let matcher = parsed.matcher.clone().unwrap_or_default();
-    let pattern = |field: &str, value: &Option<Spanned<String>>| -> Result<Option<Regex>, RuleError> {
+    let pattern = |field: &str, value: &Option<Spanned<String>>| -> Result<Option<String>, RuleError> {
         value
             .as_ref()
             .map(|spanned| {
-                build_regex(spanned.get_ref()).map_err(|e| spanned_error(spanned, format!("[match] {field}"), e))
+                check_syntax(spanned.get_ref())
+                    .map(|()| spanned.get_ref().clone())
+                    .map_err(|e| spanned_error(spanned, format!("[match] {field}"), e))
             })
             .transpose()
     };
@@ -147,6 +151,32 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
     Ok(rule)
 }
 
+/// A pattern checked when the rule loads and compiled on first use: most
+/// rules apply to few messages, and compiling every one of them would
+/// double the start-up time of a one-shot `otpcatch extract`.
+#[derive(Debug)]
+struct LazyRegex {
+    pattern: String,
+    compiled: std::sync::OnceLock<Result<Regex, String>>,
+}
+
+impl LazyRegex {
+    fn new(pattern: &str) -> Result<Self, String> {
+        check_syntax(pattern)?;
+        Ok(Self { pattern: pattern.to_owned(), compiled: std::sync::OnceLock::new() })
+    }
+
+    fn get(&self) -> Result<&Regex, String> {
+        self.compiled.get_or_init(|| build_regex(&self.pattern)).as_ref().map_err(Clone::clone)
+    }
+}
+
+/// Parses a pattern without compiling it: syntax errors surface when the
+/// rule loads, compilation waits until the pattern is needed.
+pub(crate) fn check_syntax(pattern: &str) -> Result<(), String> {
+    regex_syntax::ParserBuilder::new().build().parse(pattern).map(drop).map_err(|e| format!("invalid pattern: {e}"))
+}
+
 fn build_regex(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(pattern).size_limit(1 << 22).build().map_err(|e| format!("invalid pattern: {e}"))
 }
@@ -160,7 +190,7 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
     let matcher = match spec.kind {
         Kind::Regex => {
             let pattern = require(&spec.pattern, "pattern")?;
-            Matcher::Regex(build_regex(pattern.get_ref()).map_err(|e| (Some(pattern.clone()), e))?)
+            Matcher::Regex(LazyRegex::new(pattern.get_ref()).map_err(|e| (Some(pattern.clone()), e))?)
         }
         Kind::Fancy => {
             let pattern = require(&spec.pattern, "pattern")?;
@@ -207,16 +237,6 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
 }
 
 impl CompiledRule {
-    /// Whether the rule's `[match]` accepts the message.
-    pub(crate) fn applies_to(&self, message: &otpcatch_core::Message) -> bool {
-        let accepts = |regex: &Option<Regex>, field: &str| regex.as_ref().is_none_or(|r| r.is_match(field));
-        accepts(&self.sender, &message.from)
-            && (self.recipient.is_none()
-                || accepts(&self.recipient, &message.to)
-                || message.recipients.iter().any(|r| accepts(&self.recipient, r)))
-            && accepts(&self.subject, &message.subject)
-    }
-
     /// Runs the extractors for `target` in order; the first value wins.
     pub(crate) fn run(
         &self,
@@ -279,6 +299,7 @@ impl Extractor {
                 Ok((finding.value, finding.reason, finding.context))
             }
             Matcher::Regex(regex) => {
+                let regex = regex.get()?;
                 let text = sources.get(self.source);
                 let captures = regex.captures(text).ok_or("the pattern did not match")?;
                 let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));

@@ -48,6 +48,60 @@ pub struct RuleInfo {
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
     lexicon: Arc<Lexicon>,
+    /// Every rule's `[match]` patterns, compiled together on first use.
+    selectors: std::sync::OnceLock<Selectors>,
+}
+
+/// One `RegexSet` per `[match]` field, and which rule each pattern is for.
+#[derive(Debug)]
+struct Selectors {
+    sender: (regex::RegexSet, Vec<usize>),
+    recipient: (regex::RegexSet, Vec<usize>),
+    subject: (regex::RegexSet, Vec<usize>),
+}
+
+impl Selectors {
+    fn new(rules: &[CompiledRule]) -> Self {
+        let field = |pick: fn(&CompiledRule) -> &Option<String>| {
+            let (patterns, owners): (Vec<&str>, Vec<usize>) =
+                rules.iter().enumerate().filter_map(|(i, r)| pick(r).as_deref().map(|p| (p, i))).unzip();
+            // Each pattern was parsed when its rule loaded; a set that still
+            // fails (too large) selects nothing rather than everything.
+            let set = regex::RegexSetBuilder::new(&patterns)
+                .size_limit(1 << 24)
+                .build()
+                .unwrap_or_else(|_| regex::RegexSet::empty());
+            (set, owners)
+        };
+        Self { sender: field(|r| &r.sender), recipient: field(|r| &r.recipient), subject: field(|r| &r.subject) }
+    }
+
+    /// Whether each rule's `[match]` accepts `message`, by rule index.
+    fn applicable(&self, rules: &[CompiledRule], message: &Message) -> Vec<bool> {
+        let hits = |(set, owners): &(regex::RegexSet, Vec<usize>), texts: &[&str]| {
+            let mut hit = vec![false; rules.len()];
+            for text in texts {
+                for pattern in set.matches(text).iter() {
+                    hit[owners[pattern]] = true;
+                }
+            }
+            hit
+        };
+        let recipients: Vec<&str> =
+            std::iter::once(message.to.as_str()).chain(message.recipients.iter().map(String::as_str)).collect();
+        let sender = hits(&self.sender, &[&message.from]);
+        let recipient = hits(&self.recipient, &recipients);
+        let subject = hits(&self.subject, &[&message.subject]);
+        rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (r.sender.is_none() || sender[i])
+                    && (r.recipient.is_none() || recipient[i])
+                    && (r.subject.is_none() || subject[i])
+            })
+            .collect()
+    }
 }
 
 impl RuleSet {
@@ -64,7 +118,7 @@ impl RuleSet {
         let lexicon = rules.iter().find(|r| r.name == "generic").and_then(|r| r.lexicon.clone()).ok_or_else(|| {
             RuleError::new(Path::new("<built-in generic>"), "the generic rule has no [generic] table")
         })?;
-        Ok(Self { rules, lexicon })
+        Ok(Self { rules, lexicon, selectors: std::sync::OnceLock::new() })
     }
 
     /// The built-in rules, then every `*.toml` in `dir` (if it exists).
@@ -103,6 +157,7 @@ impl RuleSet {
         }
         self.rules.retain(|r| r.name != rule.name);
         self.rules.push(rule);
+        self.selectors = std::sync::OnceLock::new();
         Ok(())
     }
 
@@ -118,13 +173,18 @@ impl RuleSet {
             .collect()
     }
 
-    /// Rules with a `[match]` first (they know the sender), then the others,
-    /// the generic rule last.
+    /// Rule indices: rules with a `[match]` first (they know the sender),
+    /// then the others, the generic rule last.
+    fn order(&self) -> Vec<usize> {
+        let indices = || self.rules.iter().enumerate();
+        let selective = indices().filter(|(_, r)| r.has_matcher);
+        let general = indices().filter(|(_, r)| !r.has_matcher && r.name != "generic");
+        let generic = indices().filter(|(_, r)| !r.has_matcher && r.name == "generic");
+        selective.chain(general).chain(generic).map(|(i, _)| i).collect()
+    }
+
     fn ordered(&self) -> impl Iterator<Item = &CompiledRule> {
-        let selective = self.rules.iter().filter(|r| r.has_matcher);
-        let general = self.rules.iter().filter(|r| !r.has_matcher && r.name != "generic");
-        let generic = self.rules.iter().filter(|r| !r.has_matcher && r.name == "generic");
-        selective.chain(general).chain(generic)
+        self.order().into_iter().map(|i| &self.rules[i])
     }
 
     /// Finds the code and the link with every rule that applies.
@@ -143,7 +203,9 @@ impl RuleSet {
     }
 
     fn extract_wanted(&self, message: &Message, targets: &[Target]) -> Extraction {
-        let candidates: Vec<&CompiledRule> = self.ordered().filter(|r| r.applies_to(message)).collect();
+        let applicable = self.selectors.get_or_init(|| Selectors::new(&self.rules)).applicable(&self.rules, message);
+        let candidates: Vec<&CompiledRule> =
+            self.order().into_iter().filter(|&i| applicable[i]).map(|i| &self.rules[i]).collect();
         self.extract_with(&candidates, message, targets)
     }
 
@@ -175,6 +237,13 @@ impl RuleSet {
             extraction.misses.push("no rule applies to this message".to_owned());
         }
         extraction
+    }
+
+    /// Compiles now what extraction would otherwise compile on first use
+    /// (the generic rule's keyword lists), so that a caller who waits for a
+    /// message first can pay for it while waiting rather than after.
+    pub fn warm_up(&self) {
+        let _ = self.lexicon.validate();
     }
 
     /// Whether a rule of this name exists.

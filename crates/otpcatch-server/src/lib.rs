@@ -143,6 +143,11 @@ impl Server {
         let router = api::router(api::ApiState { store: store.clone(), accounts: accounts.clone(), push: config.push });
         let mut http_stop = stopped.clone();
         tasks.push(tokio::spawn(async move {
+            // Without TCP_NODELAY a push event can sit in Nagle's buffer until the
+            // client's delayed ACK, 40 to 200 ms later.
+            let http = axum::serve::ListenerExt::tap_io(http, |stream| {
+                let _ = stream.set_nodelay(true);
+            });
             let serve = axum::serve(http, router).with_graceful_shutdown(async move {
                 let _ = http_stop.changed().await;
             });
