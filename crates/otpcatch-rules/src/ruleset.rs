@@ -239,11 +239,27 @@ impl RuleSet {
         extraction
     }
 
-    /// Compiles now what extraction would otherwise compile on first use
-    /// (the generic rule's keyword lists), so that a caller who waits for a
-    /// message first can pay for it while waiting rather than after.
+    /// Compiles now everything extraction would otherwise compile on first
+    /// use, so that a caller who waits for a message first can pay for it
+    /// while waiting rather than after the message arrives.
     pub fn warm_up(&self) {
         let _ = self.lexicon.validate();
+        // One extraction compiles the rest: the [match] sets, the static
+        // patterns of the heuristic, the HTML parser's tables.
+        let sample = Message {
+            id: String::new(),
+            time: 0,
+            expires_at: 0,
+            subject: "Your verification code".to_owned(),
+            from: "warm-up@otpcatch.test".to_owned(),
+            to: "warm-up@otpcatch.test".to_owned(),
+            recipients: Vec::new(),
+            text: "Your verification code is 123456: https://otpcatch.test/verify?token=0123456789abcdef".to_owned(),
+            html: "<p>Your verification code is <b>123456</b>. <a href=\"https://otpcatch.test/verify\">Verify</a></p>"
+                .to_owned(),
+            attachments: Vec::new(),
+        };
+        let _ = self.extract(&sample);
     }
 
     /// Whether a rule of this name exists.

@@ -18,6 +18,20 @@ use cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(&cli);
+    // Commands that do no I/O beyond files run without an async runtime:
+    // starting one costs a one-shot `otpcatch extract` its worker threads.
+    let outcome = match cli.command {
+        Command::Extract(args) => commands::extract::extract(args),
+        Command::Rules(command) => commands::rules::rules(command),
+        command => return run_async(Cli { command, ..cli }),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(failure) => failure.report(),
+    }
+}
+
+fn run_async(cli: Cli) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => return exit::Failure::usage(format!("could not start the async runtime: {err}")).report(),
