@@ -278,6 +278,16 @@ impl CompiledRule {
 }
 
 impl Extractor {
+    /// The value a pattern matched in `text`, with its reason and context.
+    fn matched(&self, text: &str, span: Option<std::ops::Range<usize>>) -> Result<(String, String, String), String> {
+        let span = span.ok_or("the pattern did not match")?;
+        Ok((
+            text[span.clone()].to_owned(),
+            format!("matched {}", self.description),
+            generic::snippet(text, span.start, span.end),
+        ))
+    }
+
     fn run(
         &self,
         target: Target,
@@ -303,12 +313,7 @@ impl Extractor {
                 let text = sources.get(self.source);
                 let captures = regex.captures(text).ok_or("the pattern did not match")?;
                 let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));
-                let value = value.ok_or("the pattern did not match")?;
-                Ok((
-                    value.as_str().to_owned(),
-                    format!("matched {}", self.description),
-                    generic::snippet(text, value.start(), value.end()),
-                ))
+                self.matched(text, value.map(|m| m.range()))
             }
             Matcher::Fancy(regex, limit) => {
                 let text = sources.get(self.source);
@@ -322,12 +327,7 @@ impl Extractor {
                     })?
                     .ok_or("the pattern did not match")?;
                 let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));
-                let value = value.ok_or("the pattern did not match")?;
-                Ok((
-                    value.as_str().to_owned(),
-                    format!("matched {}", self.description),
-                    generic::snippet(text, value.start(), value.end()),
-                ))
+                self.matched(text, value.map(|m| m.range()))
             }
             Matcher::Css { selector, attribute, narrow } => {
                 let document = crate::render::parse(&sources.message.html);

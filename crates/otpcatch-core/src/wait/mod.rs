@@ -314,12 +314,7 @@ impl Wait {
         candidates.extend(tracker.fresh(listing));
         for summary in candidates {
             if !self.filter.matches_summary(&summary) {
-                self.emit(WaitEvent::Arrived {
-                    from: summary.from.clone(),
-                    subject: summary.subject.clone(),
-                    matched: false,
-                });
-                tracker.reject(&summary);
+                self.reject(tracker, &summary);
                 continue;
             }
             let message = if self.filter.needs_body() {
@@ -337,12 +332,7 @@ impl Wait {
                 None
             };
             if message.as_ref().is_some_and(|m| !self.filter.matches(m)) {
-                self.emit(WaitEvent::Arrived {
-                    from: summary.from.clone(),
-                    subject: summary.subject.clone(),
-                    matched: false,
-                });
-                tracker.reject(&summary);
+                self.reject(tracker, &summary);
                 continue;
             }
             self.emit(WaitEvent::Arrived {
@@ -372,6 +362,12 @@ impl Wait {
             self.mailbox.delete(&message.id).await?;
         }
         Ok(Some(message))
+    }
+
+    /// Records and reports a message that arrived but did not match.
+    fn reject(&self, tracker: &mut Tracker, summary: &MessageSummary) {
+        self.emit(WaitEvent::Arrived { from: summary.from.clone(), subject: summary.subject.clone(), matched: false });
+        tracker.reject(summary);
     }
 
     async fn list(&self, tracker: &mut Tracker) -> Result<Vec<MessageSummary>> {
