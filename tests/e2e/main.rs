@@ -3,6 +3,7 @@
 
 mod extract;
 mod run;
+mod secrets;
 mod serve;
 mod util;
 mod wait;

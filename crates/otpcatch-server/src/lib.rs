@@ -163,6 +163,7 @@ impl Server {
                 max_message_size: config.max_message_size,
             },
             idle_timeout: config.idle_timeout,
+            session_limit: config.session_limit,
             connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
         });
         tasks.push(tokio::spawn(smtp::listener::serve(smtp, service, stopped.clone())));

@@ -22,6 +22,7 @@ pub(crate) struct SmtpService {
     pub(crate) accounts: Arc<Accounts>,
     pub(crate) settings: SessionSettings,
     pub(crate) idle_timeout: Duration,
+    pub(crate) session_limit: Duration,
     pub(crate) connections: Arc<Semaphore>,
 }
 
@@ -88,10 +89,16 @@ async fn converse(stream: TcpStream, service: &SmtpService) {
         return;
     }
     let mut buffer = vec![0u8; READ_CHUNK];
+    let ends = tokio::time::Instant::now() + service.session_limit;
     loop {
-        let read = match tokio::time::timeout(service.idle_timeout, reader.read(&mut buffer)).await {
+        let deadline = ends.min(tokio::time::Instant::now() + service.idle_timeout);
+        let read = match tokio::time::timeout_at(deadline, reader.read(&mut buffer)).await {
             Ok(Ok(0)) | Ok(Err(_)) => return,
             Ok(Ok(n)) => n,
+            Err(_) if deadline >= ends => {
+                let _ = writer.write_all(b"421 4.4.2 the session lasted too long, closing the connection\r\n").await;
+                return;
+            }
             Err(_idle) => {
                 let _ = writer.write_all(b"421 4.4.2 idle for too long, closing the connection\r\n").await;
                 return;

@@ -48,6 +48,8 @@ pub(crate) struct Session<D> {
     oversize: bool,
     errors: u32,
     closed: bool,
+    /// The last byte fed, to tell a CRLF split across reads from a bare LF.
+    last_byte: u8,
 }
 
 impl<D: Delivery> Session<D> {
@@ -64,6 +66,7 @@ impl<D: Delivery> Session<D> {
             oversize: false,
             errors: 0,
             closed: false,
+            last_byte: 0,
         }
     }
 
@@ -79,6 +82,21 @@ impl<D: Delivery> Session<D> {
 
     /// Takes the bytes that arrived; appends the replies to `out`.
     pub(crate) fn feed(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        // Many mailers in test suites end lines with a bare LF. RFC 5321
+        // wants CRLF, and smtp-proto only ends DATA at CRLF.CRLF (a guard
+        // against smuggling through relays, which this server never is), so
+        // bare LFs become CRLFs here rather than leaving such a client
+        // waiting until the idle timeout.
+        let normalized;
+        let bytes = if has_bare_lf(bytes, self.last_byte) {
+            normalized = crlf(bytes, self.last_byte);
+            normalized.as_slice()
+        } else {
+            bytes
+        };
+        if let Some(&last) = bytes.last() {
+            self.last_byte = last;
+        }
         let mut input = bytes.iter();
         while !self.closed {
             if let Some(data) = self.data.as_mut() {
@@ -235,6 +253,25 @@ impl<D: Delivery> Session<D> {
     }
 }
 
+/// Whether `bytes` has an LF not preceded by CR (`before` is the byte fed
+/// just before them).
+fn has_bare_lf(bytes: &[u8], before: u8) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| b == b'\n' && (if i == 0 { before } else { bytes[i - 1] }) != b'\r')
+}
+
+/// `bytes` with every bare LF turned into CRLF.
+fn crlf(bytes: &[u8], mut before: u8) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 32);
+    for &b in bytes {
+        if b == b'\n' && before != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(b);
+        before = b;
+    }
+    out
+}
+
 fn reply(out: &mut Vec<u8>, code: u16, [e0, e1, e2]: [u8; 3], message: &str) {
     let _ = Response::new(code, e0, e1, e2, message).write(&mut *out);
 }
@@ -364,6 +401,23 @@ mod tests {
         let replies = codes(&mut s, &"garbage\r\n".repeat(50));
         assert_eq!(replies.last(), Some(&421));
         assert!(s.is_closed());
+    }
+
+    #[test]
+    fn bare_lf_line_endings_work_and_end_data() {
+        let recorder = Recorder::default();
+        let mut s = session(&recorder, 1000);
+        let replies = codes(
+            &mut s,
+            "EHLO c\nMAIL FROM:<a@b.test>\nRCPT TO:<a@otpcatch.test>\nDATA\nSubject: lf\n\nline\n..dot\n.\n",
+        );
+        assert_eq!(replies, [250, 250, 250, 354, 250]);
+        assert_eq!(recorder.delivered.borrow()[0].2, b"Subject: lf\r\n\r\nline\r\n.dot\r\n");
+        // A CRLF split across two reads is not a bare LF.
+        let mut out = Vec::new();
+        s.feed(b"NOOP\r", &mut out);
+        s.feed(b"\n", &mut out);
+        assert_eq!(out, b"250 2.0.0 OK\r\n");
     }
 
     #[test]

@@ -94,3 +94,40 @@ async fn connections_over_the_cap_get_421_and_the_others_are_served() {
     let listing = client.inbox(Family::Temp, mailbox.address(), None).await.unwrap();
     assert_eq!(listing.len(), 1);
 }
+
+#[tokio::test]
+async fn a_client_trickling_bytes_is_cut_off_at_the_session_limit() {
+    let config = ServerConfig { session_limit: Duration::from_millis(600), ..ServerConfig::ephemeral() };
+    let (server, client, _cache) = start_with(config).await;
+    let (mut slow, _) = Smtp::connect(&server).await;
+    let started = std::time::Instant::now();
+    // One byte every 20 ms: never idle, never done.
+    for byte in b"NOOP slowloris slowloris slowloris".iter().cycle().take(200) {
+        if !slow.try_send(&[*byte]).await || started.elapsed() > Duration::from_secs(3) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let goodbye = tokio::time::timeout(Duration::from_secs(2), slow.reply()).await.unwrap();
+    assert!(goodbye.starts_with("421 4.4.2 the session lasted too long"), "{goodbye:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "cut off at the limit, not by the test");
+    // Others are still served.
+    let mailbox = client.create_mailbox().await.unwrap();
+    send(&server, mailbox.address(), "still up", "t", "<p>h</p>").await;
+    assert_eq!(client.inbox(Family::Temp, mailbox.address(), None).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn bare_lf_clients_are_understood() {
+    let (server, client, _cache) = start().await;
+    let mailbox = client.create_mailbox().await.unwrap();
+    let (mut smtp, _) = Smtp::connect(&server).await;
+    smtp.send(format!("EHLO lf\nMAIL FROM:<a@shop.test>\nRCPT TO:<{}>\nDATA\n", mailbox.address()).as_bytes()).await;
+    for expected in [250, 250, 250, 354] {
+        assert_eq!(code(&smtp.reply().await), expected);
+    }
+    smtp.send(b"Subject: bare LF\n\nbody\n.\n").await;
+    assert_eq!(code(&smtp.reply().await), 250);
+    let listing = client.inbox(Family::Temp, mailbox.address(), None).await.unwrap();
+    assert_eq!(listing[0].subject, "bare LF");
+}

@@ -131,6 +131,11 @@ impl Smtp {
         self.writer.write_all(bytes).await.unwrap();
     }
 
+    /// Sends bytes; `false` if the server has closed the connection.
+    pub(crate) async fn try_send(&mut self, bytes: &[u8]) -> bool {
+        self.writer.write_all(bytes).await.is_ok()
+    }
+
     /// Sends one command and returns the reply's code.
     pub(crate) async fn command(&mut self, line: &str) -> u16 {
         self.send(format!("{line}\r\n").as_bytes()).await;
