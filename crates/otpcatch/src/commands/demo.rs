@@ -30,6 +30,7 @@ pub(crate) async fn demo() -> Result<ExitCode, Failure> {
     ));
 
     let rules = RuleSet::built_in()?;
+    rules.warm_up();
     let mailbox = client.create_mailbox().await?;
     print_value(&format!("  new address    {}", mailbox.address()));
 
@@ -120,6 +121,7 @@ fn signup_email(to: &str, code: &str) -> String {
 /// Sends one message over SMTP with the minimum a site's mailer does.
 async fn send(address: &str, to: &str, data: &str) -> std::io::Result<()> {
     let stream = TcpStream::connect(address).await?;
+    stream.set_nodelay(true)?;
     let (reader, mut writer) = stream.into_split();
     let mut reader = BufReader::new(reader);
     let mut expect = async |code: &str| -> std::io::Result<()> {
