@@ -3,6 +3,7 @@
 //! or another mail sink) over loopback, and prints one table.
 
 mod mail;
+mod quota;
 mod smtp;
 
 use std::net::SocketAddr;
@@ -64,6 +65,27 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// Against `otpcatch serve --qps 20 --catch-all`: many waits at once, in
+    /// one process and in many, each for a message sent at a random moment.
+    /// Reports 429s, codes delivered, and arrival → code times.
+    Quota {
+        #[arg(long)]
+        smtp: SocketAddr,
+        #[arg(long)]
+        api: String,
+        #[arg(long)]
+        token: String,
+        /// The otpcatch binary, for the processes.
+        #[arg(long)]
+        otpcatch: String,
+        #[arg(long, default_value_t = 200)]
+        waits: usize,
+        #[arg(long, default_value_t = 16)]
+        processes: usize,
+        /// Messages arrive at random moments within this many seconds.
+        #[arg(long, default_value_t = 20)]
+        spread: u64,
+    },
     /// Print a process's resident memory in MiB (from /proc).
     Rss {
         #[arg(long)]
@@ -93,6 +115,9 @@ async fn main() {
         Command::Visible { smtp, api, token, samples } => visible(smtp, &api, &token, samples).await,
         Command::CodeLatency { smtp, api, token, otpcatch, samples } => {
             code_latency(smtp, &api, &token, &otpcatch, samples).await
+        }
+        Command::Quota { smtp, api, token, otpcatch, waits, processes, spread } => {
+            quota::run(smtp, &api, &token, &otpcatch, waits, processes, Duration::from_secs(spread)).await
         }
         Command::Rss { pid } => rss_mib(pid).map(|mib| println!("{mib:.1}")),
         Command::Email { size } => {

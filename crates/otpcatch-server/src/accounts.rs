@@ -34,6 +34,8 @@ pub(crate) struct Accounts {
     price: f64,
     database: Option<Arc<Database>>,
     state: Mutex<State>,
+    /// How many requests were refused with 429 since the server started.
+    refused: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Debug)]
@@ -106,6 +108,7 @@ impl Accounts {
                 microsoft: vec![Vec::new(); count],
                 recent: vec![VecDeque::new(); count],
             }),
+            refused: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -166,11 +169,17 @@ impl Accounts {
             recent.pop_front();
         }
         if recent.len() >= self.qps as usize {
+            self.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let oldest = recent.front().copied().unwrap_or(now);
             return Err(window.saturating_sub(now.duration_since(oldest)));
         }
         recent.push_back(now);
         Ok(())
+    }
+
+    /// How many requests have been refused with 429.
+    pub(crate) fn refused(&self) -> u64 {
+        self.refused.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn premium_domains(&self) -> &[String] {

@@ -7,5 +7,10 @@ use serde_json::{Value, json};
 use super::ApiState;
 
 pub(super) async fn health(State(state): State<ApiState>) -> Json<Value> {
-    Json(json!({ "status": "ok", "messages": state.store.len(), "version": env!("CARGO_PKG_VERSION") }))
+    Json(json!({
+        "status": "ok",
+        "messages": state.store.len(),
+        "rateLimited": state.accounts.refused(),
+        "version": env!("CARGO_PKG_VERSION"),
+    }))
 }
