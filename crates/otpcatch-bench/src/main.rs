@@ -86,6 +86,17 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         spread: u64,
     },
+    /// Against MailDev: time from the SMTP reply to DATA until a client
+    /// polling MailDev's REST API every 5 ms with its own filter has the code.
+    MaildevLatency {
+        #[arg(long)]
+        smtp: SocketAddr,
+        /// MailDev's web address, such as http://127.0.0.1:11080.
+        #[arg(long)]
+        web: String,
+        #[arg(long, default_value_t = 200)]
+        samples: usize,
+    },
     /// Print a process's resident memory in MiB (from /proc).
     Rss {
         #[arg(long)]
@@ -119,6 +130,7 @@ async fn main() {
         Command::Quota { smtp, api, token, otpcatch, waits, processes, spread } => {
             quota::run(smtp, &api, &token, &otpcatch, waits, processes, Duration::from_secs(spread)).await
         }
+        Command::MaildevLatency { smtp, web, samples } => maildev_latency(smtp, &web, samples).await,
         Command::Rss { pid } => rss_mib(pid).map(|mib| println!("{mib:.1}")),
         Command::Email { size } => {
             use std::io::Write;
@@ -273,6 +285,50 @@ async fn code_latency(smtp: SocketAddr, api: &str, token: &str, otpcatch: &str, 
         let _ = waiter.wait().await;
     }
     let _ = std::fs::remove_dir_all(&cache);
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    println!("code\tsamples={}\tp50={:.2}ms\tp90={:.2}ms\tp99={:.2}ms", latencies.len(), at(0.5), at(0.9), at(0.99));
+    Ok(())
+}
+
+async fn maildev_latency(smtp: SocketAddr, web: &str, samples: usize) -> Result<(), String> {
+    let http = reqwest::Client::new();
+    let code_pattern = |text: &str| {
+        let at = text.find("verification code is ")? + "verification code is ".len();
+        let code = text.get(at..at + 6)?;
+        code.bytes().all(|b| b.is_ascii_digit()).then(|| code.to_owned())
+    };
+    let mut client = smtp::SmtpClient::connect(smtp).await?;
+    let mut latencies = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let address = format!("md{}-{i}@otpcatch.test", std::process::id());
+        client.send(&address, &mail::message(i, &address, 20_000)).await?;
+        let acknowledged = Instant::now();
+        loop {
+            let emails: Value = http
+                .get(format!("{web}/api/email"))
+                .query(&[("to.address", address.as_str())])
+                .send()
+                .await
+                .map_err(|e| e.to_string())?
+                .json()
+                .await
+                .map_err(|e| e.to_string())?;
+            let code = emails
+                .as_array()
+                .and_then(|list| list.first())
+                .and_then(|email| email["text"].as_str())
+                .and_then(code_pattern);
+            if code.is_some() {
+                latencies.push(acknowledged.elapsed());
+                break;
+            }
+            if acknowledged.elapsed() > Duration::from_secs(30) {
+                return Err(format!("message {i} never showed up in MailDev"));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
     latencies.sort();
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
     println!("code\tsamples={}\tp50={:.2}ms\tp90={:.2}ms\tp99={:.2}ms", latencies.len(), at(0.5), at(0.9), at(0.99));
