@@ -180,3 +180,25 @@ fn completions_are_printed() {
     assert!(output.status.success());
     assert!(stdout(&output).contains("wait-for-code"));
 }
+
+#[test]
+fn a_malformed_setting_is_a_usage_error() {
+    let output = otpcatch()
+        .args(["domains"])
+        .env("OTPCATCH_API_URL", "http://127.0.0.1:9/api/v2")
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_QPS", "fast")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("OTPCATCH_QPS must be a whole number"), "{}", stderr(&output));
+    let output = otpcatch()
+        .args(["wait-for-code", "--address", "a@otpcatch.test"])
+        .env("OTPCATCH_API_URL", "http://127.0.0.1:9/api/v2")
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_TIMEOUT", "soon")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("OTPCATCH_TIMEOUT"), "{}", stderr(&output));
+}

@@ -139,7 +139,13 @@ pub(crate) fn client(api: &crate::cli::ApiArgs, config: &ConfigFile) -> Result<o
             return Err(Failure::usage(format!("no credential is configured\n{hint}")));
         }
     };
-    if let Some(qps) = env("OTPCATCH_QPS").and_then(|q| q.parse().ok()).or(config.qps) {
+    let qps = match env("OTPCATCH_QPS") {
+        Some(text) => Some(text.trim().parse::<u32>().ok().filter(|&q| q > 0).ok_or_else(|| {
+            Failure::usage(format!("OTPCATCH_QPS must be a whole number of requests per second above 0, not {text:?}"))
+        })?),
+        None => config.qps,
+    };
+    if let Some(qps) = qps {
         builder = builder.quota_per_second(qps);
     }
     if let Some(dir) = env("OTPCATCH_CACHE_DIR") {
