@@ -4,6 +4,7 @@
 
 mod api;
 mod families;
+mod hostile;
 mod mime;
 mod persistence;
 mod smtp;
