@@ -253,7 +253,7 @@ impl Wait {
                         tracker.skip(listing);
                         break;
                     }
-                    Err(err) if err.is_transient() => {
+                    Err(err) if survivable(&err) => {
                         tracker.last_error = Some(err);
                         tokio::time::sleep(self.min_interval).await;
                     }
@@ -321,7 +321,7 @@ impl Wait {
     async fn poll_once(&self, tracker: &mut Tracker) -> Result<Option<Message>> {
         let listing = match self.list(tracker).await {
             Ok(listing) => listing,
-            Err(err) if err.is_transient() => {
+            Err(err) if survivable(&err) => {
                 self.emit(WaitEvent::PollFailed { error: err.to_string() });
                 tracker.last_error = Some(err);
                 return Ok(None);
@@ -339,7 +339,7 @@ impl Wait {
                 match self.read(&summary).await {
                     Ok(Some(message)) => Some(message),
                     Ok(None) => continue,
-                    Err(err) if err.is_transient() => {
+                    Err(err) if survivable(&err) => {
                         tracker.unread.push(summary);
                         tracker.last_error = Some(err);
                         continue;
@@ -404,6 +404,13 @@ impl Wait {
             Err(err) => Err(err),
         }
     }
+}
+
+/// Whether a wait may carry on after `error`: a failure that may not
+/// happen again (429, 5xx, a lost connection, a garbled answer from a
+/// gateway). The wait records it, and reports it if the time runs out.
+fn survivable(error: &Error) -> bool {
+    error.is_transient() || error.is_decode()
 }
 
 impl IntoFuture for Wait {

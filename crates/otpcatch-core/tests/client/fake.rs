@@ -36,16 +36,30 @@ pub(crate) struct Fault {
     pub(crate) status: u16,
     pub(crate) body: String,
     pub(crate) retry_after: Option<&'static str>,
+    /// Wait this long before answering (to outlast the client's timeout).
+    pub(crate) stall: Option<Duration>,
+    /// Send half the body, then drop the connection.
+    pub(crate) cut: bool,
 }
 
 impl Fault {
     pub(crate) fn status(path: &'static str, status: u16) -> Self {
         let body = serde_json::to_string(&Envelope::<()>::failure(status, format!("injected {status}"))).unwrap();
-        Self { path, status, body, retry_after: None }
+        Self { path, status, body, retry_after: None, stall: None, cut: false }
     }
 
     pub(crate) fn raw(path: &'static str, status: u16, body: &str) -> Self {
-        Self { path, status, body: body.to_owned(), retry_after: None }
+        Self { path, status, body: body.to_owned(), retry_after: None, stall: None, cut: false }
+    }
+
+    /// Answers 200 only after `delay`.
+    pub(crate) fn stall(path: &'static str, delay: Duration) -> Self {
+        Self { stall: Some(delay), ..Self::raw(path, 200, "{}") }
+    }
+
+    /// Starts a 200 answer and drops the connection halfway through it.
+    pub(crate) fn cut(path: &'static str) -> Self {
+        Self { cut: true, ..Self::raw(path, 200, r#"{"code":200,"status":true,"msg":"success","data":[{"time":1,"#) }
     }
 
     pub(crate) fn retry_after(mut self, value: &'static str) -> Self {
@@ -67,6 +81,8 @@ pub(crate) struct FakeState {
     /// The `time` the next delivered message gets; 0 means "now".
     clock: AtomicI64,
     push: AtomicBool,
+    /// List every message twice, newest first, as a sloppy server might.
+    sloppy_listing: AtomicBool,
     arrivals: Option<broadcast::Sender<String>>,
 }
 
@@ -133,6 +149,11 @@ impl Fake {
     /// Revokes every Bearer, as a server that expires them early would.
     pub(crate) fn revoke_bearers(&self) {
         self.state.bearers.lock().unwrap().clear();
+    }
+
+    /// List every message twice and out of order.
+    pub(crate) fn sloppy_listings(&self) {
+        self.state.sloppy_listing.store(true, Ordering::SeqCst);
     }
 
     /// Advertise and serve the push stream.
@@ -219,6 +240,22 @@ async fn gatekeeper(State(state): State<Shared>, request: Request, next: Next) -
         index.and_then(|i| faults.remove(i))
     };
     if let Some(fault) = fault {
+        if let Some(delay) = fault.stall {
+            tokio::time::sleep(delay).await;
+        }
+        if fault.cut {
+            // Promise more than is sent, then end the stream with an error.
+            let head = Bytes::from(fault.body);
+            let stream = futures_util::stream::iter(vec![
+                Ok::<_, std::io::Error>(head),
+                Err(std::io::Error::other("connection dropped mid-response")),
+            ]);
+            return Response::builder()
+                .header("content-type", "application/json")
+                .header("content-length", "4096")
+                .body(Body::from_stream(stream))
+                .unwrap();
+        }
         let mut response = (StatusCode::from_u16(fault.status).unwrap(), fault.body).into_response();
         if let Some(value) = fault.retry_after {
             response.headers_mut().insert("retry-after", HeaderValue::from_static(value));
@@ -323,6 +360,10 @@ async fn inbox(State(state): State<Shared>, Json(body): Json<Value>) -> Response
             expire_time: m.expire_time,
         })
         .collect();
+    if state.sloppy_listing.load(Ordering::SeqCst) {
+        let reversed: Vec<MessageSummary> = listing.iter().rev().cloned().collect();
+        return ok([reversed.clone(), reversed].concat());
+    }
     ok(listing)
 }
 

@@ -5,6 +5,7 @@ mod auth;
 mod endpoints;
 mod errors;
 mod fake;
+mod faults;
 mod golden;
 mod quickstart;
 mod quota;
