@@ -97,6 +97,12 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
+    /// A null SMTP sink on this address: answers every command at once and
+    /// throws the mail away, to show the generator's own ceiling.
+    Sink {
+        #[arg(long)]
+        listen: SocketAddr,
+    },
     /// Print a process's resident memory in MiB (from /proc).
     Rss {
         #[arg(long)]
@@ -131,6 +137,7 @@ async fn main() {
             quota::run(smtp, &api, &token, &otpcatch, waits, processes, Duration::from_secs(spread)).await
         }
         Command::MaildevLatency { smtp, web, samples } => maildev_latency(smtp, &web, samples).await,
+        Command::Sink { listen } => sink(listen).await,
         Command::Rss { pid } => rss_mib(pid).map(|mib| println!("{mib:.1}")),
         Command::Email { size } => {
             use std::io::Write;
@@ -333,6 +340,61 @@ async fn maildev_latency(smtp: SocketAddr, web: &str, samples: usize) -> Result<
     let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
     println!("code\tsamples={}\tp50={:.2}ms\tp90={:.2}ms\tp99={:.2}ms", latencies.len(), at(0.5), at(0.9), at(0.99));
     Ok(())
+}
+
+async fn sink(listen: SocketAddr) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| e.to_string())?;
+    loop {
+        let (mut stream, _) = listener.accept().await.map_err(|e| e.to_string())?;
+        let _ = stream.set_nodelay(true);
+        tokio::spawn(async move {
+            let _ = stream.write_all(b"220 sink\r\n").await;
+            let mut buffer = vec![0u8; 64 * 1024];
+            let mut in_data = false;
+            let mut tail: Vec<u8> = Vec::new();
+            loop {
+                let Ok(read) = stream.read(&mut buffer).await else { return };
+                if read == 0 {
+                    return;
+                }
+                let mut replies = Vec::new();
+                tail.extend_from_slice(&buffer[..read]);
+                loop {
+                    if in_data {
+                        match tail.windows(5).position(|w| w == b"\r\n.\r\n") {
+                            Some(at) => {
+                                tail.drain(..at + 5);
+                                in_data = false;
+                                replies.extend_from_slice(b"250 ok\r\n");
+                            }
+                            None => {
+                                let keep = tail.len().min(4);
+                                tail.drain(..tail.len() - keep);
+                                break;
+                            }
+                        }
+                    } else {
+                        let Some(end) = tail.iter().position(|&b| b == b'\n') else { break };
+                        let line: Vec<u8> = tail.drain(..=end).collect();
+                        if line.starts_with(b"DATA") {
+                            in_data = true;
+                            tail.splice(0..0, b"\r\n".iter().copied());
+                            replies.extend_from_slice(b"354 go\r\n");
+                        } else if line.starts_with(b"QUIT") {
+                            let _ = stream.write_all(b"221 bye\r\n").await;
+                            return;
+                        } else {
+                            replies.extend_from_slice(b"250 ok\r\n");
+                        }
+                    }
+                }
+                if !replies.is_empty() && stream.write_all(&replies).await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
 }
 
 fn exec(runs: usize, command: &[String]) -> Result<(), String> {
