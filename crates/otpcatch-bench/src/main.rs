@@ -53,15 +53,8 @@ enum Command {
     /// Against otpcatch: time from the SMTP reply to DATA until a running
     /// `otpcatch wait-for-code` prints the code.
     CodeLatency {
-        #[arg(long)]
-        smtp: SocketAddr,
-        #[arg(long)]
-        api: String,
-        #[arg(long)]
-        token: String,
-        /// The otpcatch binary.
-        #[arg(long)]
-        otpcatch: String,
+        #[command(flatten)]
+        target: Target,
         #[arg(long, default_value_t = 200)]
         samples: usize,
     },
@@ -69,15 +62,8 @@ enum Command {
     /// one process and in many, each for a message sent at a random moment.
     /// Reports 429s, codes delivered, and arrival → code times.
     Quota {
-        #[arg(long)]
-        smtp: SocketAddr,
-        #[arg(long)]
-        api: String,
-        #[arg(long)]
-        token: String,
-        /// The otpcatch binary, for the processes.
-        #[arg(long)]
-        otpcatch: String,
+        #[command(flatten)]
+        target: Target,
         #[arg(long, default_value_t = 200)]
         waits: usize,
         #[arg(long, default_value_t = 16)]
@@ -123,6 +109,44 @@ enum Command {
     },
 }
 
+/// A running `otpcatch serve` and the `otpcatch` binary to drive it with.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Target {
+    /// The server's SMTP address.
+    #[arg(long)]
+    pub(crate) smtp: SocketAddr,
+    /// The server's API base URL, such as http://127.0.0.1:8025/api/v2.
+    #[arg(long)]
+    pub(crate) api: String,
+    /// An API token the server accepts.
+    #[arg(long)]
+    pub(crate) token: String,
+    /// The otpcatch binary.
+    #[arg(long)]
+    pub(crate) otpcatch: String,
+}
+
+impl Target {
+    /// `otpcatch ARGS` pointed at this server, with its own token cache.
+    pub(crate) fn command(&self, cache: &std::path::Path, args: &[&str]) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(&self.otpcatch);
+        command
+            .args(args)
+            .env("OTPCATCH_API_URL", &self.api)
+            .env("OTPCATCH_TOKEN", &self.token)
+            .env("OTPCATCH_CACHE_DIR", cache);
+        command
+    }
+}
+
+/// The `q` quantile (0 to 1) of sorted durations, in milliseconds.
+pub(crate) fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3
+}
+
 #[tokio::main]
 async fn main() {
     let outcome = match Cli::parse().command {
@@ -130,11 +154,9 @@ async fn main() {
             ingest(smtp, connections, messages, size, &domain).await
         }
         Command::Visible { smtp, api, token, samples } => visible(smtp, &api, &token, samples).await,
-        Command::CodeLatency { smtp, api, token, otpcatch, samples } => {
-            code_latency(smtp, &api, &token, &otpcatch, samples).await
-        }
-        Command::Quota { smtp, api, token, otpcatch, waits, processes, spread } => {
-            quota::run(smtp, &api, &token, &otpcatch, waits, processes, Duration::from_secs(spread)).await
+        Command::CodeLatency { target, samples } => code_latency(&target, samples).await,
+        Command::Quota { target, waits, processes, spread } => {
+            quota::run(&target, waits, processes, Duration::from_secs(spread)).await
         }
         Command::MaildevLatency { smtp, web, samples } => maildev_latency(smtp, &web, samples).await,
         Command::Sink { listen } => sink(listen).await,
@@ -243,38 +265,28 @@ async fn visible(smtp: SocketAddr, api: &str, token: &str, samples: usize) -> Re
         }
     }
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+    let at = |q| quantile_ms(&latencies, q);
     println!(
         "visible\tsamples={}\tp50={:.3}ms\tp90={:.3}ms\tp99={:.3}ms\tmax={:.3}ms",
         latencies.len(),
-        at(0.5).as_secs_f64() * 1e3,
-        at(0.9).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        latencies.last().map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(1.0)
     );
     Ok(())
 }
 
-async fn code_latency(smtp: SocketAddr, api: &str, token: &str, otpcatch: &str, samples: usize) -> Result<(), String> {
+async fn code_latency(target: &Target, samples: usize) -> Result<(), String> {
     use tokio::io::{AsyncBufReadExt, BufReader};
     let cache = std::env::temp_dir().join(format!("otpcatch-bench-{}", std::process::id()));
-    let mut client = smtp::SmtpClient::connect(smtp).await?;
+    let mut client = smtp::SmtpClient::connect(target.smtp).await?;
     let mut latencies = Vec::with_capacity(samples);
     for i in 0..samples {
-        let address = tokio::process::Command::new(otpcatch)
-            .arg("new-address")
-            .env("OTPCATCH_API_URL", api)
-            .env("OTPCATCH_TOKEN", token)
-            .env("OTPCATCH_CACHE_DIR", &cache)
-            .output()
-            .await
-            .map_err(|e| e.to_string())?;
+        let address = target.command(&cache, &["new-address"]).output().await.map_err(|e| e.to_string())?;
         let address = String::from_utf8_lossy(&address.stdout).trim().to_owned();
-        let mut waiter = tokio::process::Command::new(otpcatch)
-            .args(["-q", "wait-for-code", "--address", &address, "--timeout", "10s"])
-            .env("OTPCATCH_API_URL", api)
-            .env("OTPCATCH_TOKEN", token)
-            .env("OTPCATCH_CACHE_DIR", &cache)
+        let mut waiter = target
+            .command(&cache, &["-q", "wait-for-code", "--address", &address, "--timeout", "10s"])
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -293,7 +305,7 @@ async fn code_latency(smtp: SocketAddr, api: &str, token: &str, otpcatch: &str, 
     }
     let _ = std::fs::remove_dir_all(&cache);
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    let at = |q| quantile_ms(&latencies, q);
     println!("code\tsamples={}\tp50={:.2}ms\tp90={:.2}ms\tp99={:.2}ms", latencies.len(), at(0.5), at(0.9), at(0.99));
     Ok(())
 }
@@ -337,7 +349,7 @@ async fn maildev_latency(smtp: SocketAddr, web: &str, samples: usize) -> Result<
         }
     }
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    let at = |q| quantile_ms(&latencies, q);
     println!("code\tsamples={}\tp50={:.2}ms\tp90={:.2}ms\tp99={:.2}ms", latencies.len(), at(0.5), at(0.9), at(0.99));
     Ok(())
 }
@@ -414,7 +426,7 @@ fn exec(runs: usize, command: &[String]) -> Result<(), String> {
         }
     }
     times.sort();
-    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1e3;
+    let at = |q| quantile_ms(&times, q);
     println!("exec\truns={}\tp50={:.2}ms\tp90={:.2}ms\tmin={:.2}ms", times.len(), at(0.5), at(0.9), at(0.0));
     Ok(())
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use otpcatch_core::{Client, Filter};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::{mail, smtp};
+use crate::{Target, mail, quantile_ms, smtp};
 
 /// A small deterministic generator for the arrival moments.
 fn moments(count: usize, spread: Duration, seed: u64) -> Vec<Duration> {
@@ -48,11 +48,7 @@ async fn deliver(
 
 fn report(name: &str, total: usize, latencies: &mut [Duration], refused: u64) {
     latencies.sort();
-    let at = |q: f64| {
-        latencies
-            .get(((latencies.len().max(1) - 1) as f64 * q).round() as usize)
-            .map_or(f64::NAN, |d| d.as_secs_f64() * 1e3)
-    };
+    let at = |q| quantile_ms(latencies, q);
     println!(
         "quota\t{name}\twaits={total}\tdelivered={}\t429s={refused}\tp50={:.1}ms\tp90={:.1}ms\tp99={:.1}ms\tmax={:.1}ms",
         latencies.len(),
@@ -63,15 +59,8 @@ fn report(name: &str, total: usize, latencies: &mut [Duration], refused: u64) {
     );
 }
 
-pub(crate) async fn run(
-    smtp: SocketAddr,
-    api: &str,
-    token: &str,
-    otpcatch: &str,
-    waits: usize,
-    processes: usize,
-    spread: Duration,
-) -> Result<(), String> {
+pub(crate) async fn run(target: &Target, waits: usize, processes: usize, spread: Duration) -> Result<(), String> {
+    let (smtp, api, token) = (target.smtp, target.api.as_str(), target.token.as_str());
     let cache = std::env::temp_dir().join(format!("otpcatch-quota-{}", std::process::id()));
     let run = std::process::id();
 
@@ -111,12 +100,9 @@ pub(crate) async fn run(
         .enumerate()
         .map(|(i, delay)| {
             let address = format!("p{run}-{i}@otpcatch.test");
-            let child = tokio::process::Command::new(otpcatch)
-                .args(["-q", "wait-for-code", "--address", &address, "--timeout"])
-                .arg(format!("{}s", spread.as_secs() + 60))
-                .env("OTPCATCH_API_URL", api)
-                .env("OTPCATCH_TOKEN", token)
-                .env("OTPCATCH_CACHE_DIR", &cache)
+            let timeout = format!("{}s", spread.as_secs() + 60);
+            let child = target
+                .command(&cache, &["-q", "wait-for-code", "--address", &address, "--timeout", &timeout])
                 .stdout(std::process::Stdio::piped())
                 .kill_on_drop(true)
                 .spawn();
