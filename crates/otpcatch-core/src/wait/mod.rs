@@ -8,8 +8,9 @@
 //! lists the newest second again), checks each new message against the
 //! filter, and returns once it has its match. Between listings it sleeps,
 //! from 250 ms up to 2 s, or, where the server offers push, until the server
-//! says mail arrived. Every request passes the client's quota. Dropping the
-//! future stops everything.
+//! says mail arrived; a pushed message is judged as it comes, without
+//! listing or reading. Every request passes the client's quota. Dropping
+//! the future stops everything.
 
 mod events;
 mod filter;
@@ -28,7 +29,7 @@ use tokio::time::Instant;
 
 use crate::error::{Error, ErrorKind, Result, WaitTimeout};
 use crate::{Client, Family, Message, MessageSummary};
-use push::PushStream;
+use push::{PushEvent, PushStream};
 use tracker::{Candidate, Tracker};
 
 /// How long a wait lasts unless told otherwise.
@@ -272,8 +273,15 @@ impl Wait {
             push_tried = true;
             push = self.open_push().await;
         }
+        // A message the server pushed whole (or announced), judged without
+        // listing the inbox.
+        let mut pushed: Option<(MessageSummary, Option<Box<Message>>)> = None;
         loop {
-            if let Some(message) = self.poll_once(tracker).await? {
+            let found = match pushed.take() {
+                Some((summary, message)) => self.judge(tracker, vec![summary], message.map(|m| *m)).await?,
+                None => self.poll_once(tracker).await?,
+            };
+            if let Some(message) = found {
                 return Ok(message);
             }
             if !push_tried && self.mailbox.client.push_advertised() {
@@ -287,9 +295,13 @@ impl Wait {
             match &mut push {
                 Some(stream) => {
                     tokio::select! {
-                        alive = stream.next_event() => if !alive {
-                            tracing::debug!("push stream ended; polling instead");
-                            push = None;
+                        event = stream.next_event() => match event {
+                            Some(PushEvent::Arrived(summary, message)) => pushed = Some((summary, message)),
+                            Some(PushEvent::Wake) => {}
+                            None => {
+                                tracing::debug!("push stream ended; polling instead");
+                                push = None;
+                            }
                         },
                         () = tokio::time::sleep(PUSH_SAFETY_POLL) => {}
                     }
@@ -328,14 +340,29 @@ impl Wait {
             }
             Err(err) => return Err(err),
         };
+        self.judge(tracker, listing, None).await
+    }
+
+    /// Judges the messages of `arrived` not seen before (and any whose
+    /// body could not be read earlier), and returns the match if the wait
+    /// is satisfied. `pushed` is one of them already read.
+    async fn judge(
+        &self,
+        tracker: &mut Tracker,
+        arrived: Vec<MessageSummary>,
+        mut pushed: Option<Message>,
+    ) -> Result<Option<Message>> {
         let mut candidates = std::mem::take(&mut tracker.unread);
-        candidates.extend(tracker.fresh(listing));
+        candidates.extend(tracker.fresh(arrived));
         for summary in candidates {
             if !self.filter.matches_summary(&summary) {
                 self.reject(tracker, &summary);
                 continue;
             }
-            let message = if self.filter.needs_body() {
+            let body = pushed.take_if(|m| m.id == summary.id);
+            let message = if body.is_some() {
+                body
+            } else if self.filter.needs_body() {
                 match self.read(&summary).await {
                     Ok(Some(message)) => Some(message),
                     Ok(None) => continue,

@@ -81,9 +81,13 @@ pub(crate) struct FakeState {
     /// The `time` the next delivered message gets; 0 means "now".
     clock: AtomicI64,
     push: AtomicBool,
+    /// Push each message whole in its event, as otpcatch's server does,
+    /// rather than a bare wake-up.
+    push_whole: AtomicBool,
     /// List every message twice, newest first, as a sloppy server might.
     sloppy_listing: AtomicBool,
-    arrivals: Option<broadcast::Sender<String>>,
+    /// (address, event) for each delivery.
+    arrivals: Option<broadcast::Sender<(String, String)>>,
 }
 
 /// A running fake. Dropping it stops the server.
@@ -161,6 +165,20 @@ impl Fake {
         self.state.push.store(true, Ordering::SeqCst);
     }
 
+    /// Advertise the push stream and send each message whole in it.
+    pub(crate) fn enable_push_whole(&self) {
+        self.enable_push();
+        self.state.push_whole.store(true, Ordering::SeqCst);
+    }
+
+    /// Sends a bare wake-up on `to`'s push stream, as a server that fell
+    /// behind would.
+    pub(crate) fn wake(&self, to: &str) {
+        if let Some(arrivals) = &self.state.arrivals {
+            let _ = arrivals.send((to.to_owned(), "event: wake\ndata:\n\n".to_owned()));
+        }
+    }
+
     /// Stamps every later delivery with this `time` (0: the real clock).
     pub(crate) fn set_clock(&self, unix: i64) {
         self.state.clock.store(unix, Ordering::SeqCst);
@@ -184,9 +202,14 @@ impl Fake {
             expire_time: time + 4 * 3600,
             attachments: Vec::new(),
         };
+        let event = if self.state.push_whole.load(Ordering::SeqCst) {
+            format!("event: message\ndata: {}\n\n", serde_json::to_string(&detail).unwrap())
+        } else {
+            format!("event: message\ndata: {to}\n\n")
+        };
         self.state.inboxes.lock().unwrap().entry(to.to_owned()).or_default().push(detail);
         if let Some(arrivals) = &self.state.arrivals {
-            let _ = arrivals.send(to.to_owned());
+            let _ = arrivals.send((to.to_owned(), event));
         }
         id
     }
@@ -393,7 +416,7 @@ async fn delete_message(State(state): State<Shared>, Json(body): Json<Value>) ->
 }
 
 /// The push stream: a comment when it opens, then one event per delivery
-/// to the address.
+/// to the address (a bare wake-up, or the message whole).
 async fn events(State(state): State<Shared>, Query(query): Query<HashMap<String, String>>) -> Response {
     let Some(email) = query.get("email").cloned() else { return envelope_error(400, "email is required") };
     let receiver = state.arrivals.as_ref().unwrap().subscribe();
@@ -401,10 +424,7 @@ async fn events(State(state): State<Shared>, Query(query): Query<HashMap<String,
     let arrivals = futures_util::stream::unfold((receiver, email), |(mut receiver, email)| async move {
         loop {
             match receiver.recv().await {
-                Ok(to) if to == email => {
-                    let event = Bytes::from(format!("event: message\ndata: {to}\n\n"));
-                    return Some((Ok(event), (receiver, email)));
-                }
+                Ok((to, event)) if to == email => return Some((Ok(Bytes::from(event)), (receiver, email))),
                 Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(broadcast::error::RecvError::Closed) => return None,
             }

@@ -283,6 +283,60 @@ async fn push_wakes_the_wait_instead_of_a_timer() {
 }
 
 #[tokio::test]
+async fn a_message_pushed_whole_is_judged_without_listing_or_reading() {
+    let fake = Fake::start().await;
+    fake.enable_push_whole();
+    let cache = tempfile::tempdir().unwrap();
+    let mailbox = fake.client(cache.path()).create_mailbox().await.unwrap();
+    let address = mailbox.address().to_owned();
+    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let waiting = tokio::spawn(
+        mailbox
+            .wait_for(Filter::new().body("Your code is 4242").unwrap())
+            .poll_interval(Duration::from_secs(30), Duration::from_secs(30))
+            .events(events)
+            .timeout(Duration::from_secs(20))
+            .into_future(),
+    );
+    // Subscribed, then listed: what comes now comes by push.
+    while !matches!(seen.recv().await, Some(WaitEvent::Polled { .. })) {}
+    fake.deliver(&address, "News", "Deals", "<p>50% off</p>");
+    let id = fake.deliver(&address, "Shop", "Verify", "<p>Your code is 4242</p>");
+    let message = waiting.await.unwrap().unwrap();
+    assert_eq!((message.id.as_str(), message.html.as_str()), (id.as_str(), "<p>Your code is 4242</p>"));
+    assert_eq!(fake.count("/inbox"), 1, "listed once, before the events");
+    assert_eq!(fake.count("/inbox/message"), 0, "both bodies came in the events");
+}
+
+#[tokio::test]
+async fn a_pushed_message_counts_once_among_listed_ones() {
+    let fake = Fake::start().await;
+    fake.enable_push_whole();
+    let cache = tempfile::tempdir().unwrap();
+    let mailbox = fake.client(cache.path()).create_mailbox().await.unwrap();
+    let first = fake.deliver(mailbox.address(), "Shop", "code 1", "");
+    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let waiting = tokio::spawn(
+        mailbox
+            .wait_for(Filter::new())
+            .nth(3)
+            .poll_interval(Duration::from_secs(30), Duration::from_secs(30))
+            .events(events)
+            .timeout(Duration::from_secs(20))
+            .into_future(),
+    );
+    // Subscribed, then listed: what comes now comes by push.
+    while !matches!(seen.recv().await, Some(WaitEvent::Polled { .. })) {}
+    let second = fake.deliver(mailbox.address(), "Shop", "code 2", "");
+    // A wake-up lists the inbox, which shows the second message again.
+    fake.wake(mailbox.address());
+    let third = fake.deliver(mailbox.address(), "Shop", "code 3", "");
+    let message = waiting.await.unwrap().unwrap();
+    assert_eq!(message.id, third, "the third distinct message, after {first} and {second}");
+    assert_eq!(fake.count("/inbox"), 2, "the first listing and the one the wake-up asked for");
+}
+
+#[tokio::test]
 async fn progress_events_tell_the_story_of_a_wait() {
     let fake = Fake::start().await;
     let cache = tempfile::tempdir().unwrap();

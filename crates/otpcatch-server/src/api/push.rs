@@ -2,11 +2,19 @@
 //! of server-sent events, one per message that arrives for the address.
 //!
 //! The stream opens with a `: ready` comment and sends a `: keep-alive`
-//! comment every 15 s. Each event is `event: message` with the mailbox as
-//! `data`. Clients treat an event as "list the inbox now".
+//! comment every 15 s. Each arrival is one event:
+//!
+//! - `event: message`, whose `data` is the message as the message endpoint
+//!   would return it (`MessageDetail` JSON, on one line), so a waiting
+//!   client needs no further request;
+//! - `event: arrival`, whose `data` is the message's inbox listing entry
+//!   (`MessageSummary` JSON), when the message is too large to push whole;
+//! - `event: wake`, with no data, when the stream fell behind and may have
+//!   missed arrivals: the client should list the inbox.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body as HttpBody, Bytes};
@@ -18,8 +26,13 @@ use tokio::sync::broadcast::error::RecvError;
 use super::inbox::readable_mailbox;
 use super::reply::ApiError;
 use super::{ApiState, CallerExt};
+use crate::store::StoredMessage;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// The largest message pushed whole, as JSON. Larger ones are announced by
+/// their listing entry and read with the message endpoint.
+const PUSHED_MESSAGE_LIMIT: usize = 1024 * 1024;
 
 pub(super) async fn events<const FAMILY: u8>(
     State(state): State<ApiState>,
@@ -34,10 +47,10 @@ pub(super) async fn events<const FAMILY: u8>(
         loop {
             let event = match tokio::time::timeout(KEEP_ALIVE, arrivals.recv()).await {
                 Err(_quiet) => Bytes::from_static(b": keep-alive\n\n"),
-                Ok(Ok(arrived)) if *arrived == *mailbox => Bytes::from(format!("event: message\ndata: {mailbox}\n\n")),
+                Ok(Ok(arrived)) if arrived.mailbox == *mailbox => arrival_event(&arrived),
                 Ok(Ok(_)) => continue,
-                // Missed events may include ours: wake the client to be safe.
-                Ok(Err(RecvError::Lagged(_))) => Bytes::from(format!("event: message\ndata: {mailbox}\n\n")),
+                // Missed events may include ours.
+                Ok(Err(RecvError::Lagged(_))) => Bytes::from_static(b"event: wake\ndata:\n\n"),
                 Ok(Err(RecvError::Closed)) => return None,
             };
             return Some((Ok::<_, Infallible>(event), (arrivals, mailbox)));
@@ -48,4 +61,18 @@ pub(super) async fn events<const FAMILY: u8>(
         .header("cache-control", "no-cache")
         .body(HttpBody::from_stream(opening.chain(events)))
         .map_err(|_| ApiError::new(500, "could not open the event stream"))
+}
+
+/// The event for one arrival: the whole message when it is small enough.
+/// JSON escapes line breaks, so each `data` fits on one line.
+fn arrival_event(message: &Arc<StoredMessage>) -> Bytes {
+    if let Ok(json) = serde_json::to_string(&message.detail())
+        && json.len() <= PUSHED_MESSAGE_LIMIT
+    {
+        return Bytes::from(format!("event: message\ndata: {json}\n\n"));
+    }
+    match serde_json::to_string(&message.summary()) {
+        Ok(json) => Bytes::from(format!("event: arrival\ndata: {json}\n\n")),
+        Err(_) => Bytes::from_static(b"event: wake\ndata:\n\n"),
+    }
 }

@@ -5,8 +5,9 @@
 //! fields a listing shows; bodies are decoded when a message is read. That
 //! keeps 10,000 typical 20 KB messages in a few tens of megabytes.
 //!
-//! The store publishes each arrival on a broadcast channel; the API's push
-//! path subscribes. The store knows nothing of HTTP.
+//! The store publishes each arrival (the stored message itself) on a
+//! broadcast channel; the API's push path subscribes. The store knows
+//! nothing of HTTP.
 
 mod persist;
 
@@ -94,7 +95,7 @@ pub(crate) struct Limits {
 #[derive(Debug)]
 pub(crate) struct Store {
     inner: Mutex<Index>,
-    arrivals: broadcast::Sender<Arc<str>>,
+    arrivals: broadcast::Sender<Arc<StoredMessage>>,
     limits: Limits,
     database: Option<Arc<Database>>,
 }
@@ -175,7 +176,7 @@ impl Store {
             database.delete_messages(evicted);
         }
         for message in &messages {
-            let _ = self.arrivals.send(message.mailbox.as_str().into());
+            let _ = self.arrivals.send(message.clone());
         }
         messages.iter().map(|m| m.id.clone()).collect()
     }
@@ -218,7 +219,7 @@ impl Store {
     }
 
     /// Arrivals, as the mailbox key of each new message.
-    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<str>> {
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<StoredMessage>> {
         self.arrivals.subscribe()
     }
 
@@ -384,6 +385,6 @@ mod tests {
         let store = Store::open(limits(), None).unwrap();
         let mut arrivals = store.subscribe();
         store.deliver("s", &to("a@x.test"), &mail("x"));
-        assert_eq!(&*arrivals.recv().await.unwrap(), "a@x.test");
+        assert_eq!(arrivals.recv().await.unwrap().mailbox, "a@x.test");
     }
 }
