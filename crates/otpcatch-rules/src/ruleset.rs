@@ -243,23 +243,13 @@ impl RuleSet {
     /// use, so that a caller who waits for a message first can pay for it
     /// while waiting rather than after the message arrives.
     pub fn warm_up(&self) {
-        let _ = self.lexicon.validate();
         // One extraction compiles the rest: the [match] sets, the static
-        // patterns of the heuristic, the HTML parser's tables.
-        let sample = Message {
-            id: String::new(),
-            time: 0,
-            expires_at: 0,
-            subject: "Your verification code".to_owned(),
-            from: "warm-up@otpcatch.test".to_owned(),
-            to: "warm-up@otpcatch.test".to_owned(),
-            recipients: Vec::new(),
-            text: "Your verification code is 123456: https://otpcatch.test/verify?token=0123456789abcdef".to_owned(),
-            html: "<p>Your verification code is <b>123456</b>. <a href=\"https://otpcatch.test/verify\">Verify</a></p>"
-                .to_owned(),
-            attachments: Vec::new(),
-        };
-        let _ = self.extract(&sample);
+        // patterns of the heuristic, the HTML parser's tables. The sample is
+        // shaped like real verification mail (a styled table layout, a
+        // code, a link, a footer) so that the regex engines' lazily built
+        // state machines also hold the states such mail needs.
+        let _ = self.lexicon.validate();
+        let _ = self.extract(&warm_up_sample());
     }
 
     /// Whether a rule of this name exists.
@@ -267,6 +257,54 @@ impl RuleSet {
         self.rules.iter().any(|r| r.name == name)
     }
 }
+
+/// A verification email of typical shape and size, for [`RuleSet::warm_up`].
+fn warm_up_sample() -> Message {
+    Message {
+        id: String::new(),
+        time: 0,
+        expires_at: 0,
+        subject: "Your verification code".to_owned(),
+        from: "Example <no-reply@otpcatch.test>".to_owned(),
+        to: "warm-up@otpcatch.test".to_owned(),
+        recipients: Vec::new(),
+        text: WARM_UP_TEXT.repeat(8),
+        html: [WARM_UP_HTML_HEAD, &WARM_UP_HTML_SECTION.repeat(WARM_UP_SECTIONS), WARM_UP_HTML_TAIL].concat(),
+        attachments: Vec::new(),
+    }
+}
+
+/// The text part of the warm-up sample.
+const WARM_UP_TEXT: &str = "Hi there,\n\nThanks for signing up. Your verification code is 123456: enter it \
+to confirm your email address. It expires in 10 minutes.\n\nOr open \
+https://otpcatch.test/verify?token=0123456789abcdef&utm_source=email\n\nIf you didn't request this, \
+ignore this email.\n\n";
+
+/// The HTML part of the warm-up sample, before its repeated sections.
+const WARM_UP_HTML_HEAD: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Verify</title>\
+<style>body{font-family:Arial,sans-serif;color:#333333}.btn{background:#22bc66;color:#ffffff}</style></head>\
+<body><div style=\"display:none\">Your code inside</div><table width=\"100%\" cellpadding=\"0\" \
+cellspacing=\"0\" role=\"presentation\"><tr><td align=\"center\"><table width=\"600\"><tr><td>\
+<img src=\"cid:logo\" alt=\"Example\" width=\"120\" height=\"40\"><h1>Confirm your email</h1>\
+<p>Hi there,</p><p>Thanks for signing up. Your verification code is</p>\
+<p style=\"font-size:32px;letter-spacing:4px\"><b>123456</b></p><p>It expires in 10 minutes.</p>\
+<a class=\"btn\" href=\"https://otpcatch.test/verify?token=0123456789abcdef&amp;utm_source=email\">Verify \
+email</a></td></tr>";
+
+/// A section of the warm-up sample's HTML, repeated to a typical size.
+const WARM_UP_HTML_SECTION: &str = "<tr><td style=\"padding:8px 0\"><p>Set up your workspace, invite your \
+team and keep your account secure. Order #204518 shipped on 2024-03-08. Call +1 (555) 010-4477. \
+<a href=\"https://help.otpcatch.test/articles/42\">Read more</a></p></td></tr>";
+
+/// The end of the warm-up sample's HTML.
+const WARM_UP_HTML_TAIL: &str = "<tr><td><p>If you didn&#39;t request this, ignore this email. &copy; 2024 \
+Example Inc. All rights reserved. <a href=\"https://otpcatch.test/unsubscribe\">Unsubscribe</a></p></td></tr>\
+</table></td></tr></table></body></html>";
+
+/// How many times the section repeats: about 24 KB of HTML, the size of a
+/// typical styled verification email. Buffers the regex engines size to
+/// their input then need no growing when a real message comes.
+const WARM_UP_SECTIONS: usize = 80;
 
 /// Loads and compiles one rule file, as `otpcatch rules check` does.
 pub(crate) fn check_file(path: &Path) -> Result<CompiledRule, RuleError> {
@@ -285,4 +323,23 @@ pub fn check(path: &Path) -> Result<RuleInfo, RuleError> {
 pub fn user_rules_dir(dir: Option<PathBuf>) -> Option<PathBuf> {
     dir.or_else(|| std::env::var_os("OTPCATCH_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
         .or_else(|| dirs::config_dir().map(|d| d.join("otpcatch").join("rules")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_warm_up_sample_reads_as_a_verification_email() {
+        // Warming up with mail that yields nothing would leave the code and
+        // link paths cold.
+        let sample = warm_up_sample();
+        assert!((20_000..40_000).contains(&sample.html.len()), "{} bytes", sample.html.len());
+        let found = RuleSet::built_in().unwrap().extract(&sample);
+        assert_eq!(found.code.map(|c| c.value).as_deref(), Some("123456"));
+        assert_eq!(
+            found.link.map(|l| l.value).as_deref(),
+            Some("https://otpcatch.test/verify?token=0123456789abcdef&utm_source=email")
+        );
+    }
 }

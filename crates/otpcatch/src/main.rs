@@ -32,7 +32,18 @@ fn main() -> ExitCode {
 }
 
 fn run_async(cli: Cli) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // The server commands want every core for taking mail in. A client
+    // command is one request or one wait: on a single thread, a push event
+    // is read, the message fetched and the code printed without waking
+    // another thread, which on a busy or virtual machine can cost more
+    // than all the rest of the work.
+    let serves = matches!(cli.command, Command::Serve(_) | Command::Run(_) | Command::Demo);
+    let mut builder = if serves {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => return exit::Failure::usage(format!("could not start the async runtime: {err}")).report(),
     };

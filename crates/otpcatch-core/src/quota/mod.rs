@@ -74,17 +74,30 @@ impl Limiter {
         loop {
             let verdict = match &self.file {
                 Some(path) => {
-                    let path = path.clone();
-                    let per_second = self.per_second;
-                    match tokio::task::spawn_blocking(move || admit_in_file(&path, per_second)).await {
-                        Ok(Ok(verdict)) => verdict,
-                        Ok(Err(err)) => {
+                    // Uncontended, the file is locked, read and rewritten in
+                    // microseconds, so it is done on this thread: a hop to the
+                    // blocking pool costs more than the work. Only when
+                    // another process holds the lock does the wait for it
+                    // move off the async thread.
+                    let attempt = match admit_in_file(path, self.per_second, Locking::IfFree) {
+                        Ok(None) => {
+                            let path = path.clone();
+                            let per_second = self.per_second;
+                            tokio::task::spawn_blocking(move || admit_in_file(&path, per_second, Locking::Wait))
+                                .await
+                                .unwrap_or_else(|_| Err(std::io::Error::other("the quota task failed")))
+                        }
+                        attempt => attempt,
+                    };
+                    match attempt {
+                        Ok(Some(verdict)) => verdict,
+                        Ok(None) => self.admit_in_memory(),
+                        Err(err) => {
                             tracing::warn!(
                                 "the shared quota file could not be used ({err}); limiting this process alone"
                             );
                             self.admit_in_memory()
                         }
-                        Err(_) => self.admit_in_memory(),
                     }
                 }
                 None => self.admit_in_memory(),
@@ -102,10 +115,27 @@ impl Limiter {
     }
 }
 
+/// How [`admit_in_file`] takes the file's lock.
+#[derive(Debug, Clone, Copy)]
+enum Locking {
+    /// Give up (`Ok(None)`) if another process holds it.
+    IfFree,
+    /// Block until it is free.
+    Wait,
+}
+
 /// One admission attempt against the log in `path`, under an exclusive lock.
-fn admit_in_file(path: &PathBuf, per_second: u32) -> std::io::Result<Result<(), Duration>> {
+/// `Ok(None)` when `locking` is [`Locking::IfFree`] and the lock is taken.
+fn admit_in_file(path: &PathBuf, per_second: u32, locking: Locking) -> std::io::Result<Option<Result<(), Duration>>> {
     let mut file = open_private(path)?;
-    file.lock()?;
+    match locking {
+        Locking::Wait => file.lock()?,
+        Locking::IfFree => match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+            Err(std::fs::TryLockError::Error(err)) => return Err(err),
+        },
+    }
     let mut bytes = Vec::new();
     file.read_to_end(&mut bytes)?;
     let mut log = WindowLog::new(per_second, QUOTA_WINDOW);
@@ -117,7 +147,7 @@ fn admit_in_file(path: &PathBuf, per_second: u32) -> std::io::Result<Result<(), 
         file.write_all(&log.encode())?;
     }
     // Dropping the file releases the lock.
-    Ok(verdict)
+    Ok(Some(verdict))
 }
 
 /// Opens (creating if needed) a file only its owner can read and write.

@@ -43,16 +43,12 @@ pub(crate) async fn wait(
     }
     let (events, received) = tokio::sync::mpsc::unbounded_channel();
     let spinner = tokio::spawn(progress::show(received, progress::wanted(ui.is_quiet())));
-    // Compile the keyword lists while waiting, not after the mail arrives.
-    let rules = std::sync::Arc::new(rules);
-    let warming = tokio::task::spawn_blocking({
-        let rules = rules.clone();
-        move || rules.warm_up()
-    });
+    // Compile the rules now, not after the mail arrives, and on this thread:
+    // the regex engines' caches are per thread, and the extraction runs here.
+    rules.warm_up();
     let outcome = wait.events(events).await;
     let _ = spinner.await;
     let message = outcome?;
-    let _ = warming.await;
     let extraction = extract(&rules, args.rule.as_deref(), &message, print, args.json);
     if args.json {
         print_json(&output::MessageJson::new(&message, &extraction));
