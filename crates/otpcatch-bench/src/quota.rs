@@ -32,7 +32,7 @@ async fn refused(api: &str) -> Result<u64, String> {
     Ok(health["rateLimited"].as_u64().unwrap_or(0))
 }
 
-/// Sends message `i` to `address` after `delay`; returns when DATA was acknowledged.
+/// Sends message `i` to `address` after `delay`; returns when its DATA ended.
 async fn deliver(
     smtp: SocketAddr,
     address: String,
@@ -42,8 +42,7 @@ async fn deliver(
 ) -> Result<Instant, String> {
     tokio::time::sleep_until((started + delay).into()).await;
     let mut client = smtp::SmtpClient::connect(smtp).await?;
-    client.send(&address, &mail::message(i, &address, 20_000)).await?;
-    Ok(Instant::now())
+    client.send(&address, &mail::message(i, &address, 20_000)).await
 }
 
 fn report(name: &str, total: usize, latencies: &mut [Duration], refused: u64) {
@@ -79,8 +78,8 @@ pub(crate) async fn run(target: &Target, waits: usize, processes: usize, spread:
             tokio::spawn(async move {
                 let message = wait.await.map_err(|e| e.to_string())?;
                 let received = Instant::now();
-                let acknowledged = sent.await.map_err(|e| e.to_string())??;
-                Ok::<_, String>((message, received.saturating_duration_since(acknowledged)))
+                let end_of_data = sent.await.map_err(|e| e.to_string())??;
+                Ok::<_, String>((message, received.saturating_duration_since(end_of_data)))
             })
         })
         .collect();
@@ -112,9 +111,9 @@ pub(crate) async fn run(target: &Target, waits: usize, processes: usize, spread:
                 let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
                 let code = lines.next_line().await.map_err(|e| e.to_string())?.ok_or("no code printed")?;
                 let received = Instant::now();
-                let acknowledged = sent.await.map_err(|e| e.to_string())??;
+                let end_of_data = sent.await.map_err(|e| e.to_string())??;
                 let _ = child.wait().await;
-                Ok::<_, String>((code, received.saturating_duration_since(acknowledged)))
+                Ok::<_, String>((code, received.saturating_duration_since(end_of_data)))
             })
         })
         .collect();

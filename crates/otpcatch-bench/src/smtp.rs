@@ -2,6 +2,7 @@
 //! message as MAIL, RCPT and DATA pipelined in one write.
 
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -42,8 +43,10 @@ impl SmtpClient {
         }
     }
 
-    /// Sends one message; returns once the server has acknowledged its DATA.
-    pub(crate) async fn send(&mut self, to: &str, data: &[u8]) -> Result<()> {
+    /// Sends one message and returns once the server has acknowledged its
+    /// DATA, with the moment the end of DATA (`.`) was written: the
+    /// benchmarks measure from there, so a server's own ingest counts.
+    pub(crate) async fn send(&mut self, to: &str, data: &[u8]) -> Result<Instant> {
         let envelope = format!("MAIL FROM:<no-reply@app.example.test>\r\nRCPT TO:<{to}>\r\nDATA\r\n");
         self.writer.write_all(envelope.as_bytes()).await.map_err(|e| e.to_string())?;
         self.expect(250).await?;
@@ -51,6 +54,8 @@ impl SmtpClient {
         self.expect(354).await?;
         self.writer.write_all(data).await.map_err(|e| e.to_string())?;
         self.writer.write_all(b"\r\n.\r\n").await.map_err(|e| e.to_string())?;
-        self.expect(250).await
+        let end_of_data = Instant::now();
+        self.expect(250).await?;
+        Ok(end_of_data)
     }
 }
