@@ -2,6 +2,7 @@
 //! `util.rs` is the harness that runs the binary and talks to what it starts.
 
 mod extract;
+mod faults;
 mod run;
 mod secrets;
 mod serve;
