@@ -498,6 +498,27 @@ fn decode<T: DeserializeOwned>(
     Ok(envelope)
 }
 
+/// Decodes `body` as each endpoint kind would, for the fuzz targets, and
+/// checks that a response that may carry a secret is never quoted.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn fuzz_decode(status: u16, body: &[u8]) {
+    use crate::api::FUZZED;
+    let [listing, read, token] = &FUZZED;
+    let kind = CredentialKind::ApiToken;
+    use crate::wire;
+    let _ = decode::<Vec<wire::MessageSummary>>(listing, status, None, body, kind).map(|e| e.data);
+    let _ = decode::<wire::MessageDetail>(read, status, None, body, kind).map(|e| e.data);
+    if let Err(error) = decode::<wire::BearerGrant>(token, status, None, body, kind) {
+        let shown = format!("{error} {error:?}");
+        // The envelope's own `msg` may be shown; nothing else of the body.
+        let msg = serde_json::from_slice::<Envelope<serde::de::IgnoredAny>>(body).map(|e| e.msg).unwrap_or_default();
+        let text = String::from_utf8_lossy(body);
+        for run in text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|run| run.len() >= 24) {
+            assert!(msg.contains(run) || !shown.contains(run), "a /token body was quoted: {run:?} in {shown:?}");
+        }
+    }
+}
+
 fn require_data<T>(endpoint: &Endpoint, envelope: Envelope<T>) -> Result<T> {
     envelope.data.ok_or_else(|| {
         Error::new(ErrorKind::Decode { endpoint: endpoint.name, detail: "the envelope has no `data`".to_owned() })

@@ -56,6 +56,9 @@ mod api;
 mod auth;
 mod client;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod message;
 mod quota;
 mod secret;

@@ -46,10 +46,15 @@ pub enum Origin {
     BuiltIn,
     /// A user's file.
     File(PathBuf),
+    /// Text the embedding program gave ([`RuleSet::add_toml`]), under the
+    /// label it chose.
+    ///
+    /// [`RuleSet::add_toml`]: crate::RuleSet::add_toml
+    Text(String),
 }
 
 /// A rule ready to run.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
     pub(crate) name: String,
     pub(crate) description: String,
@@ -65,7 +70,7 @@ pub(crate) struct CompiledRule {
     pub(crate) lexicon: Option<Arc<Lexicon>>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Matcher {
     Regex(LazyRegex),
     Fancy(fancy_regex::Regex, usize),
@@ -73,7 +78,7 @@ enum Matcher {
     Generic,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Extractor {
     matcher: Matcher,
     source: SourceName,
@@ -154,7 +159,7 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
 /// A pattern checked when the rule loads and compiled on first use: most
 /// rules apply to few messages, and compiling every one of them would
 /// double the start-up time of a one-shot `otpcatch extract`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct LazyRegex {
     pattern: String,
     compiled: std::sync::OnceLock<Result<Regex, String>>,

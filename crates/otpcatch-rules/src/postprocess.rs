@@ -15,7 +15,9 @@ pub(crate) fn decode_entities(value: &str) -> String {
     while let Some(at) = rest.find('&') {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
-        let Some(end) = rest[..rest.len().min(12)].find(';') else {
+        // An entity is short: look for its `;` in the next few bytes (a byte
+        // search, since those bytes may end inside a character).
+        let Some(end) = rest.as_bytes()[..rest.len().min(12)].iter().position(|&b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -53,6 +55,18 @@ pub(crate) fn decode_entities(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ampersand_before_multibyte_characters_is_left_alone() {
+        // Found by fuzzing (mime_extraction): the entity search cut a
+        // character in half.
+        assert_eq!(decode_entities("&oob\u{fffd}\u{fffd}\u{fffd}x"), "&oob\u{fffd}\u{fffd}\u{fffd}x");
+        assert_eq!(
+            decode_entities("a&\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9};b"),
+            "a&\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9};b"
+        );
+        assert_eq!(decode_entities("&#233;t&eacute;"), "\u{e9}t&eacute;");
+    }
 
     #[test]
     fn codes_lose_spaces_and_dashes() {

@@ -44,7 +44,7 @@ pub struct RuleInfo {
 
 /// A set of compiled rules. Build it once per process: compiling is the
 /// expensive part, extracting is cheap.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
     lexicon: Arc<Lexicon>,
@@ -53,7 +53,7 @@ pub struct RuleSet {
 }
 
 /// One `RegexSet` per `[match]` field, and which rule each pattern is for.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Selectors {
     sender: (regex::RegexSet, Vec<usize>),
     recipient: (regex::RegexSet, Vec<usize>),
@@ -151,14 +151,25 @@ impl RuleSet {
 
     /// Adds one rule file; it replaces a rule of the same name.
     pub fn add_file(&mut self, path: &Path) -> Result<(), RuleError> {
-        let rule = check_file(path)?;
+        self.add(check_file(path)?);
+        Ok(())
+    }
+
+    /// Adds one rule given as TOML text, as a test suite might keep its
+    /// site's rule beside its tests; it replaces a rule of the same name.
+    /// `label` names it in errors and in [`RuleSet::rules`].
+    pub fn add_toml(&mut self, label: &str, text: &str) -> Result<(), RuleError> {
+        self.add(compile(text, Path::new(label), Origin::Text(label.to_owned()))?);
+        Ok(())
+    }
+
+    fn add(&mut self, rule: CompiledRule) {
         if rule.name == "generic" && rule.lexicon.is_some() {
             self.lexicon = rule.lexicon.clone().unwrap_or_else(|| self.lexicon.clone());
         }
         self.rules.retain(|r| r.name != rule.name);
         self.rules.push(rule);
         self.selectors = std::sync::OnceLock::new();
-        Ok(())
     }
 
     /// The rules, in the order they are tried on a message that all match.

@@ -160,3 +160,29 @@ fn input_formats_are_detected() {
     let message = input::parse(input::Format::Json, detail.as_bytes());
     assert_eq!((message.subject.as_str(), message.text.as_str()), ("s", "code 123456"));
 }
+
+#[test]
+fn a_rule_given_as_text_is_used_and_named_by_its_label() {
+    let mut rules = RuleSet::built_in().unwrap();
+    rules
+        .add_toml(
+            "myshop rule",
+            "name = \"myshop\"\ndescription = \"MyShop order codes\"\n\n[match]\nsender = 'myshop\\.test'\n\n\
+             [[code]]\nkind = \"regex\"\nsource = \"text\"\npattern = 'Order code: (?P<code>[A-Z]{3}-[0-9]{3})'\n",
+        )
+        .unwrap();
+    let mut message = html("<p>Order code: ABC-123. Your verification code is 998877.</p>");
+    message.from = "MyShop <no-reply@myshop.test>".to_owned();
+    message.text = "Order code: ABC-123. Your verification code is 998877.".to_owned();
+    let found = rules.extract_code(&message);
+    assert_eq!(
+        found.code.map(|c| (c.value, c.rule)),
+        Some(("ABC123".to_owned(), "myshop".to_owned())),
+        "the rule wins; separators are dropped as usual"
+    );
+    let listed = rules.rules().into_iter().find(|r| r.name == "myshop").unwrap();
+    assert_eq!(listed.origin, Origin::Text("myshop rule".to_owned()));
+
+    let err = rules.add_toml("broken inline rule", "name = \"x\"\n[[code]\n").unwrap_err();
+    assert!(err.to_string().starts_with("broken inline rule:2:"), "{err}");
+}

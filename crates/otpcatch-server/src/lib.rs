@@ -36,6 +36,9 @@ mod addresses;
 mod api;
 mod config;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod ingest;
 mod smtp;
 mod store;

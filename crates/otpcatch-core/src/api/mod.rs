@@ -109,3 +109,8 @@ const fn listing(path: &'static str, name: &'static str) -> Endpoint {
 const fn credential_exchange(path: &'static str, name: &'static str) -> Endpoint {
     Endpoint { secret_response: true, ..post(path, name) }
 }
+
+/// Endpoints of each kind, for the fuzz targets.
+#[cfg(feature = "fuzzing")]
+pub(crate) const FUZZED: [Endpoint; 3] =
+    [listing("/inbox", "POST /inbox"), post("/inbox/message", "POST /inbox/message"), auth::TOKEN];

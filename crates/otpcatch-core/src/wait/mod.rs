@@ -29,6 +29,8 @@ use tokio::time::Instant;
 
 use crate::error::{Error, ErrorKind, Result, WaitTimeout};
 use crate::{Client, Family, Message, MessageSummary};
+#[cfg(feature = "fuzzing")]
+pub(crate) use push::fuzz_events;
 use push::{PushEvent, PushStream};
 use tracker::{Candidate, Tracker};
 

@@ -193,6 +193,23 @@ fn parse_event(event: &[u8]) -> Frame {
     }
 }
 
+/// Splits `stream` into events as the wait would, in chunks whose sizes
+/// come from its first byte, and checks that the buffer stays bounded.
+#[cfg(feature = "fuzzing")]
+pub(crate) fn fuzz_events(stream: &[u8]) {
+    let Some((&chunk, stream)) = stream.split_first() else { return };
+    let mut buffer = EventBuffer::default();
+    for piece in stream.chunks(usize::from(chunk).max(1) * 16) {
+        buffer.extend(piece);
+        while let Some(frame) = buffer.take() {
+            if let Frame::Event { name, data } = frame {
+                let _ = interpret(&name, &data);
+            }
+        }
+        assert!(buffer.bytes.len() <= MAX_EVENT_BYTES + piece.len(), "the event buffer grew without bound");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
                 let origin = match &rule.origin {
                     Origin::BuiltIn => "built-in".to_owned(),
                     Origin::File(path) => path.display().to_string(),
+                    Origin::Text(label) => label.clone(),
                 };
                 let scope = if rule.selective { "matching senders" } else { "every message" };
                 output::print_value(&format!("{}\t{origin}\t{scope}\t{}", rule.name, rule.description));
