@@ -46,6 +46,10 @@ pub struct ServerConfig {
     pub max_connections: usize,
     /// How long an SMTP client may stay silent before it is disconnected.
     pub idle_timeout: Duration,
+    /// How long an SMTP client may stay silent while the server is busy
+    /// (over three quarters of `max_connections` in use): a crowd of silent
+    /// connections is shed quickly, so that clients with mail get in.
+    pub busy_idle_timeout: Duration,
     /// How long one SMTP connection may last in all, however busy: a client
     /// trickling a byte at a time (slowloris) cannot hold a slot for ever.
     pub session_limit: Duration,
@@ -78,6 +82,7 @@ impl Default for ServerConfig {
             price: 1.0,
             max_connections: 1024,
             idle_timeout: Duration::from_secs(60),
+            busy_idle_timeout: Duration::from_secs(5),
             session_limit: Duration::from_secs(600),
             bearer_lifetime: Duration::from_secs(24 * 3600),
             hostname: "otpcatch.local".to_owned(),

@@ -49,7 +49,7 @@ use std::time::Duration;
 
 use otpcatch_core::Secret;
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::ServerConfig;
@@ -130,7 +130,7 @@ impl Server {
         let store = Arc::new(Store::open(limits, database.clone())?);
 
         let bind = |protocol, flag, address| async move {
-            TcpListener::bind(address).await.map_err(|source| ServerError::Bind { protocol, flag, address, source })
+            listen(address).map_err(|source| ServerError::Bind { protocol, flag, address, source })
         };
         let http = bind("HTTP", "http", config.http).await?;
         let smtp = bind("SMTP", "smtp", config.smtp).await?;
@@ -166,8 +166,9 @@ impl Server {
                 max_message_size: config.max_message_size,
             },
             idle_timeout: config.idle_timeout,
+            busy_idle_timeout: config.busy_idle_timeout.min(config.idle_timeout),
             session_limit: config.session_limit,
-            connections: Arc::new(Semaphore::new(config.max_connections.max(1))),
+            load: smtp::listener::Load::new(config.max_connections),
         });
         tasks.push(tokio::spawn(smtp::listener::serve(smtp, service, stopped.clone())));
         let purging = store.clone();
@@ -241,4 +242,17 @@ impl Drop for RunningServer {
     fn drop(&mut self) {
         let _ = self.stop.send(true);
     }
+}
+
+/// How many connections may wait to be accepted. A crowd of clients
+/// connecting at once must queue here rather than be dropped by the kernel
+/// and retried seconds later (the kernel caps it at `somaxconn`).
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// A listening socket on `address`, with [`LISTEN_BACKLOG`].
+fn listen(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(LISTEN_BACKLOG)
 }

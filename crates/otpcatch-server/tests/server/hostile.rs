@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use tokio::io::AsyncReadExt;
+
 use otpcatch_core::Family;
 use otpcatch_server::ServerConfig;
 
@@ -103,4 +105,117 @@ async fn many_connections_at_once_are_served_up_to_the_cap() {
     let mailbox = client.create_mailbox().await.unwrap();
     send(&server, mailbox.address(), "after the crowd", "t", "<p>h</p>").await;
     assert_eq!(client.inbox(Family::Temp, mailbox.address(), None).await.unwrap().len(), 1);
+}
+
+/// This process's resident memory, in MiB.
+fn resident_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib / 1024.0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_silent_connections_do_not_keep_mail_out() {
+    // Both ends of every connection live in this process.
+    let (soft, hard) = rlimit::Resource::NOFILE.get().unwrap();
+    if soft < 24_000 {
+        rlimit::Resource::NOFILE.set(hard.min(24_000), hard).unwrap();
+    }
+    let (soft, _) = rlimit::Resource::NOFILE.get().unwrap();
+    assert!(soft >= 12_000, "this test needs 12,000 open files; the limit is {soft}");
+    let config = ServerConfig {
+        max_connections: 1024,
+        idle_timeout: Duration::from_secs(60),
+        busy_idle_timeout: Duration::from_secs(1),
+        ..ServerConfig::ephemeral()
+    };
+    let (server, client, _cache) = start_with(config).await;
+    let mailbox = client.create_mailbox().await.unwrap();
+    let before = resident_mib();
+
+    // 10,000 clients connect, read the greeting and say nothing. Each
+    // reports its greeting, then whether it was later shed (421) or is
+    // still held open when the crowd has been thinned.
+    // They come in waves of 500, each wave connected before the next.
+    let address = server.smtp_addr();
+    let mut crowd = Vec::with_capacity(10_000);
+    for _wave in 0..20 {
+        let mut connected = Vec::with_capacity(500);
+        for _ in 0..500 {
+            let (greeted, greeting) = tokio::sync::oneshot::channel();
+            connected.push(greeting);
+            crowd.push(tokio::spawn(async move {
+                let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+                let mut bytes = vec![0u8; 256];
+                let first = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut bytes)).await;
+                let greeting = match first {
+                    Ok(Ok(n)) => String::from_utf8_lossy(&bytes[..n]).get(..3).unwrap_or("").to_owned(),
+                    Ok(Err(_)) => "error".to_owned(),
+                    Err(_) => "none".to_owned(),
+                };
+                let _ = greeted.send(());
+                if greeting != "220" {
+                    return (greeting, "refused");
+                }
+                match tokio::time::timeout(Duration::from_secs(6), stream.read(&mut bytes)).await {
+                    Ok(Ok(n)) if bytes[..n].starts_with(b"421") => (greeting, "shed"),
+                    Ok(_) => (greeting, "closed"),
+                    Err(_still_open) => (greeting, "held"),
+                }
+            }));
+        }
+        for greeting in connected {
+            let _ = greeting.await;
+        }
+    }
+
+    // Meanwhile the API keeps answering, and mail gets through: the crowd
+    // is shed within the busy idle timeout, and the sender retries its 421s.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    assert!(client.inbox(Family::Temp, mailbox.address(), None).await.unwrap().is_empty());
+    let message = lettre::Message::builder()
+        .from("Shop <noreply@shop.test>".parse().unwrap())
+        .to(mailbox.address().parse().unwrap())
+        .subject("through the crowd")
+        .body("Your code is 424242".to_owned())
+        .unwrap();
+    let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1")
+        .port(address.port())
+        .timeout(Some(Duration::from_secs(5)))
+        .build();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match lettre::AsyncTransport::send(&transport, message.clone()).await {
+            Ok(_) => break,
+            Err(err) if started.elapsed() < Duration::from_secs(20) => {
+                let _ = err;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(err) => panic!("no way through the crowd after {attempts} attempts: {err}"),
+        }
+    }
+    let listing = client.inbox(Family::Temp, mailbox.address(), None).await.unwrap();
+    assert_eq!(listing.iter().map(|m| m.subject.as_str()).collect::<Vec<_>>(), ["through the crowd"]);
+    let through = started.elapsed();
+    assert!(through < Duration::from_secs(10), "delivered after {through:?}");
+
+    let mut fates = std::collections::BTreeMap::<(String, &str), usize>::new();
+    for member in crowd {
+        *fates.entry(member.await.unwrap()).or_default() += 1;
+    }
+    let count = |greeting: &str, fate: &str| fates.get(&(greeting.to_owned(), fate)).copied().unwrap_or(0);
+    let greeted = count("220", "shed") + count("220", "held") + count("220", "closed") + count("421", "refused");
+    assert_eq!(greeted, 10_000, "every client was greeted, at once: {fates:?}");
+    assert!(count("421", "refused") >= 8_000, "over the cap, 421 at once: {fates:?}");
+    assert!(count("220", "shed") >= 400, "silent clients were shed while busy: {fates:?}");
+    assert!(count("220", "held") <= 512, "shedding stops once the server is calm again: {fates:?}");
+    let grown = resident_mib() - before;
+    assert!(grown < 150.0, "memory grew by {grown:.0} MiB for 10,000 connections");
+    eprintln!("crowd: {fates:?}; mail through after {through:?} ({attempts} attempts); memory +{grown:.0} MiB");
 }
