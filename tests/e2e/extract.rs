@@ -112,3 +112,37 @@ fn a_user_rules_directory_is_used() {
         .unwrap();
     assert_eq!(String::from_utf8(output.stdout).unwrap(), "777\n", "the user's generic replaced the built-in");
 }
+
+#[test]
+fn extraction_never_fetches_what_an_email_points_to() {
+    // Every kind of remote reference an HTML email can carry, all aimed at
+    // a listener of ours: extraction must not connect to any of them.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let html = format!(
+        "<html><head><link rel=\"stylesheet\" href=\"{origin}/style.css\">\
+         <style>@import url({origin}/import.css); body {{ background: url({origin}/bg.png) }}</style>\
+         <script src=\"{origin}/script.js\"></script><meta http-equiv=\"refresh\" content=\"0; url={origin}/refresh\">\
+         </head><body background=\"{origin}/body.png\"><img src=\"{origin}/pixel.gif\" srcset=\"{origin}/2x.gif 2x\">\
+         <iframe src=\"{origin}/frame\"></iframe><object data=\"{origin}/object\"></object>\
+         <video poster=\"{origin}/poster.jpg\"><source src=\"{origin}/video.mp4\"></video>\
+         <p>Your verification code is <b>552211</b>.</p>\
+         <a href=\"{origin}/verify?token=abc\">Verify your email</a></body></html>"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("remote.html");
+    std::fs::write(&file, html).unwrap();
+    let file = file.to_str().unwrap();
+    let (code, stdout, stderr) = run(&["extract", "--file", file]);
+    assert_eq!((code, stdout.as_str()), (Some(0), "552211\n"), "{stderr}");
+    let (code, stdout, _) = run(&["extract", "--json", "--file", file]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains(&format!("{origin}/verify?token=abc")), "the link is reported, not followed: {stdout}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok((_, peer)) => panic!("extraction connected to a URL in the email (from {peer})"),
+        Err(e) => panic!("{e}"),
+    }
+}

@@ -56,3 +56,30 @@ fn no_secret_appears_in_any_output_at_any_verbosity() {
     }
     assert!(bearers_seen > 0, "the Bearer check ran");
 }
+
+#[test]
+fn a_config_file_holding_a_secret_must_be_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("config/otpcatch");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(&config, format!("api-url = \"http://127.0.0.1:9/api/v2\"\ntoken = \"{TOKEN}\"\n")).unwrap();
+    let run = || {
+        let output = otpcatch()
+            .args(["wait-for-code", "--address", "a@otpcatch.test", "--timeout", "1s"])
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("OTPCATCH_CACHE_DIR", home.path().join("cache"))
+            .output()
+            .unwrap();
+        String::from_utf8(output.stderr).unwrap()
+    };
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let loose = run();
+    assert!(loose.contains("other users can read it") && loose.contains("chmod 600"), "{loose}");
+    assert!(!loose.contains(TOKEN), "{loose}");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let private = run();
+    assert!(!private.contains("other users can read it"), "{private}");
+    assert!(!private.contains(TOKEN), "{private}");
+}

@@ -107,3 +107,21 @@ impl ServerConfig {
         !self.http.ip().is_loopback() || !self.smtp.ip().is_loopback()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_listens_on_loopback_only_and_anything_else_is_exposed() {
+        assert!(!ServerConfig::default().is_exposed());
+        assert!(!ServerConfig::ephemeral().is_exposed());
+        let on =
+            |ip: &str| ServerConfig { smtp: SocketAddr::new(ip.parse().unwrap(), 2525), ..ServerConfig::default() };
+        assert!(!on("127.0.0.2").is_exposed());
+        assert!(!on("::1").is_exposed());
+        assert!(on("0.0.0.0").is_exposed());
+        assert!(on("::").is_exposed());
+        assert!(on("192.168.1.10").is_exposed());
+    }
+}

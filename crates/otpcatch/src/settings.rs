@@ -75,9 +75,9 @@ pub(crate) fn read_email(path: &std::path::Path) -> Result<otpcatch_core::Messag
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct ConfigFile {
     api_url: Option<String>,
-    token: Option<String>,
+    token: Option<Secret>,
     address: Option<String>,
-    password: Option<String>,
+    password: Option<Secret>,
     qps: Option<u32>,
     #[serde(default, with = "humantime_serde_opt")]
     timeout: Option<std::time::Duration>,
@@ -100,15 +100,38 @@ impl ConfigFile {
             return Ok(Self::default());
         };
         match std::fs::read_to_string(&path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| {
-                Failure::usage(format!(
-                    "{}: {}\nhint: keys are api-url, token, address, password, qps, timeout",
-                    path.display(),
-                    e.message()
-                ))
-            }),
+            Ok(text) => {
+                let config: Self = toml::from_str(&text).map_err(|e| {
+                    Failure::usage(format!(
+                        "{}: {}\nhint: keys are api-url, token, address, password, qps, timeout",
+                        path.display(),
+                        e.message()
+                    ))
+                })?;
+                if config.token.is_some() || config.password.is_some() {
+                    warn_if_readable_by_others(&path);
+                }
+                Ok(config)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(Failure::usage(format!("cannot read {}: {e}", path.display()))),
+        }
+    }
+}
+
+/// A config file that holds a secret should be readable by its owner only.
+fn warn_if_readable_by_others(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(path)
+            && metadata.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                "{} holds a secret and other users can read it\nhint: chmod 600 {}",
+                path.display(),
+                path.display()
+            );
         }
     }
 }
@@ -117,10 +140,10 @@ impl ConfigFile {
 pub(crate) fn client(api: &crate::cli::ApiArgs, config: &ConfigFile) -> Result<otpcatch_core::Client, Failure> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let url = api.api_url.clone().or_else(|| config.api_url.clone());
-    let token = api.token.clone().or_else(|| config.token.clone());
+    let token = api.token.clone().map(Secret::new).or_else(|| config.token.clone());
     let login = env("OTPCATCH_ADDRESS")
         .or_else(|| config.address.clone())
-        .zip(env("OTPCATCH_PASSWORD").or_else(|| config.password.clone()));
+        .zip(env("OTPCATCH_PASSWORD").map(Secret::new).or_else(|| config.password.clone()));
     let mut builder = otpcatch_core::Client::builder();
     if let Some(url) = &url {
         builder = builder.base_url(url);
