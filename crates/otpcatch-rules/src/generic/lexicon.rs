@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
 
 use crate::model::Vocabulary;
 
@@ -51,8 +52,9 @@ impl Words {
             .iter()
             .flat_map(move |regex| regex.find_iter(text))
             .filter(move |m| {
-                let starts_word = m.as_str().starts_with(worded);
-                let ends_word = m.as_str().ends_with(worded);
+                let found = &text[m.range()];
+                let starts_word = found.starts_with(worded);
+                let ends_word = found.ends_with(worded);
                 (!starts_word || !text[..m.start()].chars().next_back().is_some_and(worded))
                     && (!ends_word || !text[m.end()..].chars().next().is_some_and(worded))
             })
@@ -133,7 +135,13 @@ fn alternation(words: &[String]) -> Result<Option<Words>, regex::Error> {
 }
 
 fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern).size_limit(1 << 24).build()
+    // No prefilter: for a long case-insensitive alternation, extracting
+    // its literals costs more to build than it saves in a search.
+    Regex::builder()
+        .configure(Regex::config().auto_prefilter(false).nfa_size_limit(Some(1 << 24)))
+        .syntax(syntax::Config::new())
+        .build(pattern)
+        .map_err(|e| regex::Error::Syntax(e.to_string()))
 }
 
 impl Lexicon {
