@@ -13,22 +13,22 @@ fn no_secret_appears_in_any_output_at_any_verbosity() {
     let served = Served::start(&["--api-token", TOKEN, "--user", "owner@otpcatch.test:hunter2-password"]);
     let cache = tempfile::tempdir().unwrap();
     let runs: Vec<Run<'_>> = vec![
-        (vec!["-vv", "new-address"], vec![("OTPCATCH_TOKEN", TOKEN)]),
-        (vec!["-vv", "domains"], vec![("OTPCATCH_TOKEN", TOKEN)]),
+        (vec!["-vvv", "new-address"], vec![("OTPCATCH_TOKEN", TOKEN)]),
+        (vec!["-vvv", "domains"], vec![("OTPCATCH_TOKEN", TOKEN)]),
         (
-            vec!["-vv", "wait-for-code", "--address", "nobody@otpcatch.test", "--timeout", "1s"],
+            vec!["-vvv", "wait-for-code", "--address", "nobody@otpcatch.test", "--timeout", "1s"],
             vec![("OTPCATCH_TOKEN", TOKEN)],
         ),
         (
-            vec!["-vv", "domains"],
+            vec!["-vvv", "domains"],
             vec![("OTPCATCH_ADDRESS", "owner@otpcatch.test"), ("OTPCATCH_PASSWORD", "hunter2-password")],
         ),
         (
-            vec!["-vv", "domains"],
+            vec!["-vvv", "domains"],
             vec![("OTPCATCH_ADDRESS", "owner@otpcatch.test"), ("OTPCATCH_PASSWORD", "wrong-hunter3-password")],
         ),
-        (vec!["-vv", "domains"], vec![("OTPCATCH_TOKEN", "wrong-s3cret-token-value")]),
-        (vec!["-vv", "--help"], vec![("OTPCATCH_TOKEN", TOKEN)]),
+        (vec!["-vvv", "domains"], vec![("OTPCATCH_TOKEN", "wrong-s3cret-token-value")]),
+        (vec!["-vvv", "--help"], vec![("OTPCATCH_TOKEN", TOKEN)]),
     ];
     let mut bearers_seen = 0;
     for (args, env) in runs {
