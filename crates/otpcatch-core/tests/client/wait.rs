@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use otpcatch_core::{Filter, WaitEvent};
+use otpcatch_core::{Filter, Message, Wait, WaitEvent};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::fake::{Fake, Fault};
 
@@ -254,27 +255,36 @@ async fn dropping_a_wait_stops_polling() {
     assert_eq!(fake.count("/inbox"), polls, "no request after the wait was dropped");
 }
 
+/// Starts `wait` with polls 30 s apart, so that only push can end it
+/// quickly; returns it and its progress events.
+fn start_slow_polling(
+    wait: Wait,
+) -> (tokio::task::JoinHandle<otpcatch_core::Result<Message>>, UnboundedReceiver<WaitEvent>) {
+    let (events, seen) = tokio::sync::mpsc::unbounded_channel();
+    let wait = wait
+        .poll_interval(Duration::from_secs(30), Duration::from_secs(30))
+        .events(events)
+        .timeout(Duration::from_secs(20));
+    (tokio::spawn(wait.into_future()), seen)
+}
+
+/// Waits until the wait has subscribed and listed once: what comes after
+/// comes by push.
+async fn until_listed(seen: &mut UnboundedReceiver<WaitEvent>) {
+    while !matches!(seen.recv().await, Some(WaitEvent::Polled { .. })) {}
+}
+
 #[tokio::test]
 async fn push_wakes_the_wait_instead_of_a_timer() {
     let fake = Fake::start().await;
     fake.enable_push();
     let cache = tempfile::tempdir().unwrap();
     let mailbox = fake.client(cache.path()).create_mailbox().await.unwrap();
-    let address = mailbox.address().to_owned();
-    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
-    // Polling alone would look again only after 30 s.
-    let waiting = tokio::spawn(
-        mailbox
-            .wait_for(Filter::new())
-            .poll_interval(Duration::from_secs(30), Duration::from_secs(30))
-            .events(events)
-            .timeout(Duration::from_secs(20))
-            .into_future(),
-    );
+    let (waiting, mut seen) = start_slow_polling(mailbox.wait_for(Filter::new()));
     while seen.recv().await != Some(WaitEvent::PushConnected) {}
     tokio::time::sleep(Duration::from_millis(100)).await;
     let delivered = Instant::now();
-    let id = fake.deliver(&address, "s", "code", "");
+    let id = fake.deliver(mailbox.address(), "s", "code", "");
     let message = waiting.await.unwrap().unwrap();
     assert_eq!(message.id, id);
     assert!(delivered.elapsed() < Duration::from_secs(2), "woken by push: {:?}", delivered.elapsed());
@@ -288,20 +298,10 @@ async fn a_message_pushed_whole_is_judged_without_listing_or_reading() {
     fake.enable_push_whole();
     let cache = tempfile::tempdir().unwrap();
     let mailbox = fake.client(cache.path()).create_mailbox().await.unwrap();
-    let address = mailbox.address().to_owned();
-    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
-    let waiting = tokio::spawn(
-        mailbox
-            .wait_for(Filter::new().body("Your code is 4242").unwrap())
-            .poll_interval(Duration::from_secs(30), Duration::from_secs(30))
-            .events(events)
-            .timeout(Duration::from_secs(20))
-            .into_future(),
-    );
-    // Subscribed, then listed: what comes now comes by push.
-    while !matches!(seen.recv().await, Some(WaitEvent::Polled { .. })) {}
-    fake.deliver(&address, "News", "Deals", "<p>50% off</p>");
-    let id = fake.deliver(&address, "Shop", "Verify", "<p>Your code is 4242</p>");
+    let (waiting, mut seen) = start_slow_polling(mailbox.wait_for(Filter::new().body("Your code is 4242").unwrap()));
+    until_listed(&mut seen).await;
+    fake.deliver(mailbox.address(), "News", "Deals", "<p>50% off</p>");
+    let id = fake.deliver(mailbox.address(), "Shop", "Verify", "<p>Your code is 4242</p>");
     let message = waiting.await.unwrap().unwrap();
     assert_eq!((message.id.as_str(), message.html.as_str()), (id.as_str(), "<p>Your code is 4242</p>"));
     assert_eq!(fake.count("/inbox"), 1, "listed once, before the events");
@@ -315,18 +315,8 @@ async fn a_pushed_message_counts_once_among_listed_ones() {
     let cache = tempfile::tempdir().unwrap();
     let mailbox = fake.client(cache.path()).create_mailbox().await.unwrap();
     let first = fake.deliver(mailbox.address(), "Shop", "code 1", "");
-    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
-    let waiting = tokio::spawn(
-        mailbox
-            .wait_for(Filter::new())
-            .nth(3)
-            .poll_interval(Duration::from_secs(30), Duration::from_secs(30))
-            .events(events)
-            .timeout(Duration::from_secs(20))
-            .into_future(),
-    );
-    // Subscribed, then listed: what comes now comes by push.
-    while !matches!(seen.recv().await, Some(WaitEvent::Polled { .. })) {}
+    let (waiting, mut seen) = start_slow_polling(mailbox.wait_for(Filter::new()).nth(3));
+    until_listed(&mut seen).await;
     let second = fake.deliver(mailbox.address(), "Shop", "code 2", "");
     // A wake-up lists the inbox, which shows the second message again.
     fake.wake(mailbox.address());
