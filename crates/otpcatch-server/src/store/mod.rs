@@ -218,7 +218,7 @@ impl Store {
         self.lock().messages.len()
     }
 
-    /// Arrivals, as the mailbox key of each new message.
+    /// Arrivals: each new message, as stored, once per recipient.
     pub(crate) fn subscribe(&self) -> broadcast::Receiver<Arc<StoredMessage>> {
         self.arrivals.subscribe()
     }
