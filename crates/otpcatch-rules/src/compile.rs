@@ -9,16 +9,11 @@ use scraper::Selector;
 use toml::Spanned;
 
 use crate::error::{RuleError, line_column};
-use crate::extraction::Found;
-use crate::generic::{self, Lexicon, Views};
+use crate::extraction::{Candidate, Confidence, Found};
+use crate::generic::{self, Bar, Lexicon};
 use crate::model::{ExtractorSpec, Kind, RuleFile, SourceName};
-use crate::postprocess::{decode_entities, strip_code};
-use crate::render::prefix;
+use crate::postprocess::{Strip, decode_entities, typed_code};
 use crate::source::Sources;
-
-/// How much of each text the generic heuristic reads: twice what Gmail
-/// shows before clipping a message.
-const GENERIC_SCAN_BYTES: usize = 256 * 1024;
 
 /// The backtracking steps a `fancy` pattern may take unless it says otherwise.
 pub(crate) const DEFAULT_BACKTRACK_LIMIT: usize = 100_000;
@@ -82,9 +77,19 @@ enum Matcher {
 struct Extractor {
     matcher: Matcher,
     source: SourceName,
-    strip: bool,
+    /// For a code: how its separators are treated. `None` for a link.
+    strip: Option<Strip>,
     decode: bool,
     description: String,
+}
+
+/// What an extractor matched.
+struct Matched {
+    value: String,
+    reason: String,
+    context: String,
+    score: Option<f64>,
+    confidence: Confidence,
 }
 
 /// Parses and compiles one rule file's text.
@@ -113,11 +118,10 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
             })
             .transpose()
     };
-    let keyword_error =
-        |e: regex::Error| RuleError::new(file, format!("a keyword could not be compiled: {e}")).at("[generic]");
+    let keyword_error = |e: String| RuleError::new(file, e).at("[generic]");
     let lexicon = match &parsed.generic {
         Some(vocabulary) => {
-            let lexicon = Lexicon::compile(vocabulary).map_err(keyword_error)?;
+            let lexicon = Lexicon::compile(vocabulary);
             if matches!(origin, Origin::File(_)) {
                 lexicon.validate().map_err(keyword_error)?;
             }
@@ -226,28 +230,39 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
     if spec.kind == Kind::Css && source != SourceName::Html {
         return Err((None, "a css extractor reads the html source".to_owned()));
     }
+    // Patterns are shown exactly as written: whoever reads a miss is
+    // writing a rule, and `\S` is not `\s`.
     let description = match (&spec.kind, &spec.pattern, &spec.selector) {
         (Kind::Css, _, Some(selector)) => format!("css {:?}", selector.get_ref()),
         (Kind::Generic, _, _) => "the generic heuristic".to_owned(),
-        (kind, Some(pattern), _) => format!("{kind:?} {:?}", pattern.get_ref()).to_lowercase(),
-        (kind, None, _) => format!("{kind:?}").to_lowercase(),
+        (kind, Some(pattern), _) => format!("{} {:?}", kind.name(), pattern.get_ref()),
+        (kind, None, _) => kind.name().to_owned(),
+    };
+    let strip = match (target, spec.strip) {
+        (Target::Link, _) => None,
+        (Target::Code, None) => Some(Strip::Auto),
+        (Target::Code, Some(true)) => Some(Strip::All),
+        (Target::Code, Some(false)) => Some(Strip::None),
     };
     Ok(Extractor {
         matcher,
         source,
-        strip: spec.strip.unwrap_or(target == Target::Code),
+        strip,
         decode: spec.decode_entities.unwrap_or(target == Target::Link),
         description,
     })
 }
 
 impl CompiledRule {
-    /// Runs the extractors for `target` in order; the first value wins.
+    /// Runs the extractors for `target` in order; the first value wins. The
+    /// generic heuristic's runners-up are added to `runners_up`.
     pub(crate) fn run(
         &self,
         target: Target,
         sources: &Sources<'_>,
         default_lexicon: &Lexicon,
+        bar: Bar,
+        runners_up: &mut Vec<Candidate>,
     ) -> Result<Found, String> {
         let extractors = match target {
             Target::Code => &self.code,
@@ -259,9 +274,12 @@ impl CompiledRule {
         let lexicon = self.lexicon.as_deref().unwrap_or(default_lexicon);
         let mut misses = Vec::new();
         for (i, extractor) in extractors.iter().enumerate() {
-            match extractor.run(target, sources, lexicon) {
-                Ok((value, reason, context)) => {
-                    let value = if extractor.strip { strip_code(&value) } else { value };
+            match extractor.run(target, sources, lexicon, bar, runners_up) {
+                Ok(matched) => {
+                    let value = match extractor.strip {
+                        Some(strip) => typed_code(&matched.value, strip),
+                        None => matched.value,
+                    };
                     let value = if extractor.decode { decode_entities(&value) } else { value };
                     if value.is_empty() {
                         misses.push(format!("{}[{}]: the match was empty", target.group(), i + 1));
@@ -271,8 +289,10 @@ impl CompiledRule {
                         value,
                         rule: self.name.clone(),
                         extractor: format!("{}[{}]", target.group(), i + 1),
-                        reason,
-                        context,
+                        reason: matched.reason,
+                        context: matched.context,
+                        score: matched.score,
+                        confidence: matched.confidence,
                     });
                 }
                 Err(why) => misses.push(format!("{}[{}] ({}): {why}", target.group(), i + 1, extractor.description)),
@@ -284,13 +304,15 @@ impl CompiledRule {
 
 impl Extractor {
     /// The value a pattern matched in `text`, with its reason and context.
-    fn matched(&self, text: &str, span: Option<std::ops::Range<usize>>) -> Result<(String, String, String), String> {
+    fn matched(&self, text: &str, span: Option<std::ops::Range<usize>>) -> Result<Matched, String> {
         let span = span.ok_or("the pattern did not match")?;
-        Ok((
-            text[span.clone()].to_owned(),
-            format!("matched {}", self.description),
-            generic::snippet(text, span.start, span.end),
-        ))
+        Ok(Matched {
+            value: text[span.clone()].to_owned(),
+            reason: format!("matched {}", self.description),
+            context: generic::snippet(text, span.start, span.end),
+            score: None,
+            confidence: Confidence::High,
+        })
     }
 
     fn run(
@@ -298,20 +320,24 @@ impl Extractor {
         target: Target,
         sources: &Sources<'_>,
         lexicon: &Lexicon,
-    ) -> Result<(String, String, String), String> {
+        bar: Bar,
+        runners_up: &mut Vec<Candidate>,
+    ) -> Result<Matched, String> {
         match &self.matcher {
             Matcher::Generic => {
-                let rendered = sources.rendered();
-                let views = Views {
-                    subject: prefix(&sources.message.subject, 4096),
-                    text: prefix(&sources.message.text, GENERIC_SCAN_BYTES),
-                    rendered: prefix(&rendered.text, GENERIC_SCAN_BYTES),
-                };
-                let finding = match target {
-                    Target::Code => generic::find_code(lexicon, &views)?,
-                    Target::Link => generic::find_link(lexicon, &views, &rendered.anchors)?,
-                };
-                Ok((finding.value, finding.reason, finding.context))
+                let judgement = sources.with_reading(lexicon, |reading| match target {
+                    Target::Code => generic::find_code(lexicon, reading, bar),
+                    Target::Link => generic::find_link(lexicon, reading, bar),
+                });
+                runners_up.extend(judgement.runners_up);
+                let finding = judgement.chosen?;
+                Ok(Matched {
+                    value: finding.value,
+                    reason: finding.reason,
+                    context: finding.context,
+                    score: Some(finding.score),
+                    confidence: finding.confidence,
+                })
             }
             Matcher::Regex(regex) => {
                 let regex = regex.get()?;
@@ -353,11 +379,13 @@ impl Extractor {
                         None => Some(value.to_owned()),
                     };
                     if let Some(narrowed) = narrowed.filter(|v| !v.is_empty()) {
-                        return Ok((
-                            narrowed,
-                            format!("selected by {}", self.description),
-                            value.chars().take(80).collect(),
-                        ));
+                        return Ok(Matched {
+                            value: narrowed,
+                            reason: format!("selected by {}", self.description),
+                            context: value.chars().take(80).collect(),
+                            score: None,
+                            confidence: Confidence::High,
+                        });
                     }
                 }
                 Err("the selector matched nothing usable".to_owned())

@@ -83,19 +83,31 @@ fn from_json(content: &[u8]) -> Option<Message> {
     serde_json::from_slice::<wire::MessageDetail>(content).ok().map(Message::from)
 }
 
-/// Decodes an `.eml` with mail-parser: the first text and HTML parts.
+/// How many inline text (or HTML) parts are read: a message may split its
+/// body (a signature part, a list footer), but hundreds of parts are
+/// hostile, not mail.
+const MAX_BODY_PARTS: usize = 32;
+
+/// Decodes an `.eml` with mail-parser: every inline text part, joined, and
+/// every inline HTML part, joined (up to [`MAX_BODY_PARTS`] of each).
 pub fn from_eml(content: &[u8]) -> Message {
     let Some(parsed) = MessageParser::default().parse(content) else {
         return body(String::from_utf8_lossy(content).into_owned(), String::new());
     };
-    let first = |parts: Vec<Option<&mail_parser::MessagePart<'_>>>, html: bool| {
-        parts.into_iter().flatten().find_map(|part| match (&part.body, html) {
-            (PartType::Html(text), true) | (PartType::Text(text), false) => Some(text.to_string()),
-            _ => None,
-        })
+    let joined = |parts: Vec<Option<&mail_parser::MessagePart<'_>>>, html: bool| {
+        let texts: Vec<String> = parts
+            .into_iter()
+            .flatten()
+            .filter_map(|part| match (&part.body, html) {
+                (PartType::Html(text), true) | (PartType::Text(text), false) => Some(text.to_string()),
+                _ => None,
+            })
+            .collect();
+        texts.join(if html { "\n" } else { "\n\n" })
     };
-    let texts = (0..parsed.text_body_count() as u32).map(|i| parsed.text_part(i)).collect();
-    let htmls = (0..parsed.html_body_count() as u32).map(|i| parsed.html_part(i)).collect();
+    let count = |n: usize| n.min(MAX_BODY_PARTS) as u32;
+    let texts = (0..count(parsed.text_body_count())).map(|i| parsed.text_part(i)).collect();
+    let htmls = (0..count(parsed.html_body_count())).map(|i| parsed.html_part(i)).collect();
     let address = |list: Option<&mail_parser::Address<'_>>| {
         list.and_then(|l| l.first()).map(|a| match (a.name(), a.address()) {
             (Some(name), Some(address)) => format!("{name} <{address}>"),
@@ -104,7 +116,7 @@ pub fn from_eml(content: &[u8]) -> Message {
             (None, None) => String::new(),
         })
     };
-    let mut message = body(first(texts, false).unwrap_or_default(), first(htmls, true).unwrap_or_default());
+    let mut message = body(joined(texts, false), joined(htmls, true));
     message.subject = parsed.subject().unwrap_or_default().to_owned();
     message.from = address(parsed.from()).unwrap_or_default();
     message.to = address(parsed.to()).unwrap_or_default();

@@ -17,10 +17,10 @@
 //!
 //! let rules = RuleSet::built_in()?;
 //! let message = input::parse(input::Format::Html, br#"<p>Your verification code is <b>481 923</b>.</p>
-//!     <a href="https://app.test/verify?t=abc&amp;u=1">Verify email</a>"#);
+//!     <p>Or <a href="https://app.test/verify?token=7f3a9c2e51b8&amp;u=1">verify your email</a>.</p>"#);
 //! let found = rules.extract(&message);
 //! assert_eq!(found.code.unwrap().value, "481923");
-//! assert_eq!(found.link.unwrap().value, "https://app.test/verify?t=abc&u=1");
+//! assert_eq!(found.link.unwrap().value, "https://app.test/verify?token=7f3a9c2e51b8&u=1");
 //! # Ok::<(), otpcatch_rules::RuleError>(())
 //! ```
 //!
@@ -28,6 +28,7 @@
 //! yields "nothing found" with a reason. `regex` patterns run in linear
 //! time; `fancy` patterns have a backtrack limit.
 
+mod chars;
 mod compile;
 mod error;
 mod extraction;
@@ -38,8 +39,11 @@ mod postprocess;
 mod render;
 mod ruleset;
 mod source;
+#[cfg(feature = "training")]
+#[doc(hidden)]
+pub mod training;
 
 pub use compile::Origin;
 pub use error::RuleError;
-pub use extraction::{Extraction, Found};
-pub use ruleset::{BUILT_IN, RuleInfo, RuleSet, check, user_rules_dir};
+pub use extraction::{Candidate, Confidence, Extraction, Found};
+pub use ruleset::{Asked, BUILT_IN, RuleInfo, RuleSet, check, user_rules_dir};

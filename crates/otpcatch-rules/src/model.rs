@@ -62,6 +62,18 @@ pub(crate) enum Kind {
     Generic,
 }
 
+impl Kind {
+    /// The kind as a rule file writes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Regex => "regex",
+            Self::Fancy => "fancy",
+            Self::Css => "css",
+            Self::Generic => "generic",
+        }
+    }
+}
+
 /// Which text an extractor reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -91,7 +103,9 @@ pub(crate) struct ExtractorSpec {
     pub(crate) attribute: Option<String>,
     /// The text to read (default: `text` for regex and fancy, `html` for css).
     pub(crate) source: Option<SourceName>,
-    /// Remove spaces and dashes from a code (default: true for codes).
+    /// Remove spaces and dashes from a code. By default spaces go, and
+    /// dashes go from codes of digits only (a printed hyphen in a code with
+    /// letters is typed).
     pub(crate) strip: Option<bool>,
     /// Decode HTML entities such as `&amp;` in a link (default: true for links).
     pub(crate) decode_entities: Option<bool>,
@@ -126,6 +140,25 @@ pub(crate) struct Vocabulary {
     /// newsletter has one, so they need a token in the URL or a button too.
     #[serde(default)]
     pub(crate) sign_in_keywords: Vec<String>,
+    /// Words that tell the reader to type something ("enter", "use"): a
+    /// number right after one is what to type.
+    #[serde(default)]
+    pub(crate) instruction_words: Vec<String>,
+    /// Words that point at a link ("the link below", "click here"): with
+    /// an action in the same mail, they say which link carries it.
+    #[serde(default)]
+    pub(crate) pointer_phrases: Vec<String>,
+    /// Words of a link that undoes or refuses ("this wasn't me", "deny"):
+    /// never the link to open.
+    #[serde(default)]
+    pub(crate) revoke_phrases: Vec<String>,
+    /// Words that say a code or link expires ("expires in", "valid for").
+    #[serde(default)]
+    pub(crate) expiry_phrases: Vec<String>,
+    /// Fragments of a URL's path or query that name an action ("verify",
+    /// "reset", "magic"), matched anywhere in it.
+    #[serde(default)]
+    pub(crate) url_keywords: Vec<String>,
     /// Words of links that are never the one ("unsubscribe", "privacy").
     #[serde(default)]
     pub(crate) link_ignore: Vec<String>,

@@ -1,9 +1,31 @@
-//! What happens to a value once found: codes lose their spaces and dashes,
-//! links their HTML entities.
+//! What happens to a value once found: codes are made what a user types,
+//! links lose their HTML entities.
 
-/// `481 923`, `481-923` and `4 8 1 9 2 3` all become `481923`.
-pub(crate) fn strip_code(value: &str) -> String {
-    value.chars().filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{2010}'..='\u{2015}')).collect()
+/// How a code's separators are treated (a rule's `strip`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Strip {
+    /// The default: spaces go; dashes go from a code of digits (`481-923`
+    /// is typed `481923`) and stay in one with letters (`KTNM-QXBR`).
+    Auto,
+    /// `strip = true`: spaces and dashes go.
+    All,
+    /// `strip = false`: the code as matched.
+    None,
+}
+
+/// A code as a user types it: full-width and other scripts' digits as
+/// ASCII (see [`crate::chars`]), separators treated as `strip` says.
+pub(crate) fn typed_code(value: &str, strip: Strip) -> String {
+    let read = crate::chars::read(value);
+    let dash = |c: char| matches!(c, '-' | '\u{2010}'..='\u{2015}');
+    match strip {
+        Strip::None => read.trim().to_owned(),
+        Strip::All => read.chars().filter(|&c| !c.is_whitespace() && !dash(c)).collect(),
+        Strip::Auto => {
+            let digits_only = read.chars().all(|c| c.is_ascii_digit() || c.is_whitespace() || dash(c));
+            read.chars().filter(|&c| !(c.is_whitespace() || digits_only && dash(c))).collect()
+        }
+    }
 }
 
 /// Decodes the entities a link may carry in HTML source or a text part:
@@ -69,10 +91,14 @@ mod tests {
     }
 
     #[test]
-    fn codes_lose_spaces_and_dashes() {
-        assert_eq!(strip_code("481 923"), "481923");
-        assert_eq!(strip_code("4 8 1-9 2 3"), "481923");
-        assert_eq!(strip_code("ABC–DEF"), "ABCDEF");
+    fn codes_are_made_what_a_user_types() {
+        assert_eq!(typed_code("481 923", Strip::Auto), "481923");
+        assert_eq!(typed_code("4 8 1-9 2 3", Strip::Auto), "481923");
+        assert_eq!(typed_code("４８１９２３", Strip::Auto), "481923");
+        assert_eq!(typed_code("KTNM-QXBR", Strip::Auto), "KTNM-QXBR");
+        assert_eq!(typed_code("ABC–DEF", Strip::Auto), "ABC-DEF");
+        assert_eq!(typed_code("ABC–DEF", Strip::All), "ABCDEF");
+        assert_eq!(typed_code(" 481 923 ", Strip::None), "481 923");
     }
 
     #[test]

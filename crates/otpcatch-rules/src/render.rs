@@ -26,6 +26,8 @@ pub(crate) struct Anchor {
     pub(crate) image_only: bool,
     /// Where its text starts in the rendered text.
     pub(crate) offset: usize,
+    /// Where its text ends in the rendered text.
+    pub(crate) end: usize,
 }
 
 /// Rendered HTML.
@@ -33,6 +35,13 @@ pub(crate) struct Anchor {
 pub(crate) struct Rendered {
     pub(crate) text: String,
     pub(crate) anchors: Vec<Anchor>,
+    /// The spans of the text that are set apart for the eye: bold, large,
+    /// monospaced, letter-spaced, boxed, or a heading. Senders set a code
+    /// so. In document order; nested spans are all listed.
+    pub(crate) emphasis: Vec<(usize, usize)>,
+    /// The spans of the text inside `<blockquote>`: in a reply, the older
+    /// messages quoted below it.
+    pub(crate) quoted: Vec<(usize, usize)>,
 }
 
 /// Elements that start a new line. A sorted list, searched by bisection.
@@ -108,8 +117,16 @@ pub(crate) fn render(html: &str) -> Rendered {
     let document = parse(html);
     let mut out = Rendered::default();
     let mut hidden_depth = 0usize;
+    // Font sizes set on the way down, innermost last: text is invisible
+    // where the innermost says zero. Layouts zero the font size of a
+    // wrapper (to close the gaps between inline blocks) and set it again
+    // inside, so a zero font size hides only the text it governs.
+    let mut font_sizes: Vec<(usize, bool)> = Vec::new();
     // The anchor being read, and how deep it opened (anchors do not nest).
     let mut open_anchor: Option<(Anchor, usize)> = None;
+    // Emphasised elements being read: their depth and where their text starts.
+    let mut open_emphasis: Vec<(usize, usize)> = Vec::new();
+    let mut open_quotes: Vec<(usize, usize)> = Vec::new();
     let mut depth = 0usize;
     for edge in document.tree.root().traverse() {
         match edge {
@@ -126,6 +143,15 @@ pub(crate) fn render(html: &str) -> Rendered {
                             newline(&mut out.text);
                         } else if name == "td" || name == "th" {
                             space(&mut out.text);
+                        }
+                        if is_emphasised(name, element) {
+                            open_emphasis.push((depth, out.text.len()));
+                        }
+                        if name == "blockquote" {
+                            open_quotes.push((depth, out.text.len()));
+                        }
+                        if let Some(zero) = font_size_is_zero(element) {
+                            font_sizes.push((depth, zero));
                         }
                         if name == "img"
                             && let Some(alt) = element.attr("alt")
@@ -144,10 +170,18 @@ pub(crate) fn render(html: &str) -> Rendered {
                                 .flatten()
                                 .collect::<Vec<_>>()
                                 .join(" ");
+                            // A button: so named, or given a background,
+                            // or padded into a block (the background then
+                            // sits on the table cell around it).
+                            let padded_block = style.contains("padding")
+                                && (style.contains("inline-block")
+                                    || style.contains("display:block")
+                                    || style.contains("display: block"));
                             let button = class.contains("button")
                                 || class.contains("btn")
                                 || class.contains("cta")
-                                || style.contains("background");
+                                || style.contains("background")
+                                || padded_block;
                             let anchor = Anchor {
                                 href: href.trim().to_owned(),
                                 label,
@@ -158,7 +192,7 @@ pub(crate) fn render(html: &str) -> Rendered {
                             open_anchor = Some((anchor, depth));
                         }
                     }
-                    Node::Text(text) if hidden_depth == 0 => {
+                    Node::Text(text) if hidden_depth == 0 && !font_sizes.last().is_some_and(|&(_, zero)| zero) => {
                         push_text(&mut out.text, text);
                         if let Some((anchor, _)) = open_anchor.as_mut() {
                             push_text(&mut anchor.text, text);
@@ -173,11 +207,26 @@ pub(crate) fn render(html: &str) -> Rendered {
                         hidden_depth -= 1;
                     } else {
                         let name = element.name();
+                        if font_sizes.last().is_some_and(|&(d, _)| d == depth) {
+                            font_sizes.pop();
+                        }
+                        if open_quotes.last().is_some_and(|&(d, _)| d == depth) {
+                            let (_, start) = open_quotes.pop().unwrap_or_default();
+                            out.quoted.push((start, out.text.len()));
+                        }
+                        if open_emphasis.last().is_some_and(|&(d, _)| d == depth) {
+                            let (_, start) = open_emphasis.pop().unwrap_or_default();
+                            let end = out.text.trim_end().len();
+                            if end > start {
+                                out.emphasis.push((start, end));
+                            }
+                        }
                         if BLOCKS.binary_search(&name).is_ok() && name != "br" {
                             newline(&mut out.text);
                         }
                         if open_anchor.as_ref().is_some_and(|(_, d)| *d == depth) {
                             let (mut anchor, _) = open_anchor.take().unwrap_or_default();
+                            anchor.end = out.text.trim_end().len().max(anchor.offset);
                             anchor.text = anchor.text.split_whitespace().collect::<Vec<_>>().join(" ");
                             anchor.image_only = ElementRef::wrap(node).is_some_and(|e| {
                                 e.text().all(|t| t.trim().is_empty()) && e.select(&IMG).next().is_some()
@@ -193,7 +242,46 @@ pub(crate) fn render(html: &str) -> Rendered {
     while out.text.ends_with([' ', '\n']) {
         out.text.pop();
     }
+    out.emphasis.sort_unstable();
     out
+}
+
+/// Elements that set their text apart for the eye.
+const EMPHASIS: &[&str] = &["b", "big", "code", "h1", "h2", "h3", "h4", "kbd", "mark", "pre", "samp", "strong", "tt"];
+
+/// Whether `element` sets its text apart: an emphasising element, or a
+/// style that makes text bold, large (18px and up), monospaced,
+/// letter-spaced or boxed.
+fn is_emphasised(name: &str, element: &scraper::node::Element) -> bool {
+    if EMPHASIS.contains(&name) {
+        return true;
+    }
+    let Some(style) = element.attr("style") else { return false };
+    let style: String = style.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+    let value = |property: &str| {
+        style.match_indices(property).find_map(|(at, _)| {
+            let boundary = at == 0 || style[..at].ends_with(';');
+            let rest = style[at + property.len()..].strip_prefix(':')?;
+            boundary.then(|| rest.split(';').next().unwrap_or_default())
+        })
+    };
+    let large = value("font-size").is_some_and(|size| {
+        let split = size.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(size.len());
+        let number: f64 = size[..split].parse().unwrap_or(0.0);
+        match &size[split..] {
+            unit if unit.starts_with("px") => number >= 18.0,
+            unit if unit.starts_with("pt") => number >= 14.0,
+            unit if unit.starts_with("em") || unit.starts_with("rem") => number >= 1.3,
+            _ => size.contains("large"),
+        }
+    });
+    let bold = value("font-weight").is_some_and(|w| w.starts_with("bold") || w.parse::<u32>().is_ok_and(|w| w >= 600));
+    let mono =
+        value("font-family").is_some_and(|f| f.contains("mono") || f.contains("courier") || f.contains("consolas"));
+    let spaced = value("letter-spacing").is_some_and(|s| !s.starts_with('0') && !s.starts_with("normal"));
+    let boxed = value("border").is_some_and(|b| !b.starts_with('0') && !b.starts_with("none"))
+        || value("background-color").or_else(|| value("background")).is_some_and(|b| !b.starts_with("transparent"));
+    large || bold || mono || spaced || boxed
 }
 
 const VOID: &[&str] =
@@ -259,13 +347,21 @@ fn is_hidden(name: &str, element: &scraper::node::Element) -> bool {
     }
     let Some(style) = element.attr("style") else { return false };
     let style: String = style.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+    // Not `mso-hide:all`: it hides from Outlook only, and the buttons of
+    // bulletproof layouts carry it on the link every other client shows.
     style.contains("display:none")
         || style.contains("visibility:hidden")
-        || style.contains("mso-hide:all")
-        || ["max-height", "height", "font-size", "opacity", "max-width", "width"]
-            .iter()
-            .any(|property| is_zero(&style, property))
+        || ["max-height", "height", "opacity", "max-width", "width"].iter().any(|property| is_zero(&style, property))
         || (style.contains("font-size:1px") && (style.contains("color:#fff") || style.contains("line-height:1px")))
+}
+
+/// Whether an element sets its font size to zero (`Some(true)`), to
+/// something else (`Some(false)`), or not at all.
+fn font_size_is_zero(element: &scraper::node::Element) -> Option<bool> {
+    let style: String =
+        element.attr("style")?.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+    let declared = style.match_indices("font-size:").any(|(at, _)| at == 0 || style[..at].ends_with(';'));
+    declared.then(|| is_zero(&style, "font-size"))
 }
 
 /// Whether `property` is set to zero (`0`, `0px`, `0%`, …) in a compacted,
@@ -279,20 +375,10 @@ fn is_zero(style: &str, property: &str) -> bool {
     })
 }
 
-/// Appends text with its white space collapsed: non-breaking and other
-/// wide spaces become plain spaces, zero-width characters disappear.
+/// Appends text as a reader reads it (see [`crate::chars`]), with its white
+/// space collapsed.
 fn push_text(out: &mut String, text: &str) {
-    let cleaned;
-    let text = if text.contains([
-        '\u{a0}', '\u{2007}', '\u{202f}', '\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{34f}', '\u{ad}',
-    ]) {
-        cleaned = text
-            .replace(['\u{a0}', '\u{2007}', '\u{202f}'], " ")
-            .replace(['\u{200b}', '\u{200c}', '\u{200d}', '\u{feff}', '\u{34f}', '\u{ad}'], "");
-        cleaned.as_str()
-    } else {
-        text
-    };
+    let text = crate::chars::read(text);
     let mut pending_space = text.starts_with(char::is_whitespace);
     for word in text.split_whitespace() {
         if pending_space {
@@ -339,6 +425,9 @@ mod tests {
              <p style=\"max-height:0;overflow:hidden\">d</p><p style=\"width:100%;border-width:0\">e</p>",
         );
         assert_eq!(styles.text, "c\ne");
+        let layout =
+            render("<td style=\"font-size:0px\"> <div style=\"font-size:16px\">Code <b>481923</b></div> </td>");
+        assert_eq!(layout.text, "Code 481923", "a zeroed wrapper hides only its own text");
     }
 
     #[test]

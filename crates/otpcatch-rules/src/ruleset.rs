@@ -9,7 +9,7 @@ use otpcatch_core::Message;
 use crate::compile::{CompiledRule, Origin, Target, compile};
 use crate::error::RuleError;
 use crate::extraction::Extraction;
-use crate::generic::Lexicon;
+use crate::generic::{Bar, Lexicon};
 use crate::source::Sources;
 
 /// The rule files shipped in `rules/`, embedded in the binary.
@@ -28,6 +28,15 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("slack", include_str!("../../../rules/slack.toml")),
     ("microsoft", include_str!("../../../rules/microsoft.toml")),
 ];
+
+/// Which value a caller asked for (see [`RuleSet::extract_asking`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// The one-time code.
+    Code,
+    /// The confirmation link.
+    Link,
+}
 
 /// What `otpcatch rules list` shows of a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,22 +207,39 @@ impl RuleSet {
         self.order().into_iter().map(|i| &self.rules[i])
     }
 
-    /// Finds the code and the link with every rule that applies.
+    /// Finds the code and the link with every rule that applies: an
+    /// overview of what the message holds. The generic heuristic reports
+    /// only values whose score clears its bar.
     pub fn extract(&self, message: &Message) -> Extraction {
-        self.extract_wanted(message, &[Target::Code, Target::Link])
+        self.extract_wanted(message, &[(Target::Code, Bar::Overview), (Target::Link, Bar::Overview)])
     }
 
-    /// Finds only the code: cheaper when the link is not wanted.
+    /// Finds the code, because the caller asked for one: the generic
+    /// heuristic returns its best candidate that anything points at, unless
+    /// it is a known decoy. Cheaper than [`RuleSet::extract`].
     pub fn extract_code(&self, message: &Message) -> Extraction {
-        self.extract_wanted(message, &[Target::Code])
+        self.extract_wanted(message, &[(Target::Code, Bar::Asked)])
     }
 
-    /// Finds only the link.
+    /// Finds the link, because the caller asked for one: the generic
+    /// heuristic returns its best link that anything points at, unless it
+    /// is a known non-action (unsubscribe, help, a logo, "this wasn't me").
     pub fn extract_link(&self, message: &Message) -> Extraction {
-        self.extract_wanted(message, &[Target::Link])
+        self.extract_wanted(message, &[(Target::Link, Bar::Asked)])
     }
 
-    fn extract_wanted(&self, message: &Message, targets: &[Target]) -> Extraction {
+    /// Finds both, the one asked for as [`RuleSet::extract_code`] or
+    /// [`RuleSet::extract_link`] would, the other as [`RuleSet::extract`]
+    /// would: for a caller that wants one value and shows both.
+    pub fn extract_asking(&self, message: &Message, asked: Asked) -> Extraction {
+        let (code, link) = match asked {
+            Asked::Code => (Bar::Asked, Bar::Overview),
+            Asked::Link => (Bar::Overview, Bar::Asked),
+        };
+        self.extract_wanted(message, &[(Target::Code, code), (Target::Link, link)])
+    }
+
+    fn extract_wanted(&self, message: &Message, targets: &[(Target, Bar)]) -> Extraction {
         let applicable = self.selectors.get_or_init(|| Selectors::new(&self.rules)).applicable(&self.rules, message);
         let candidates: Vec<&CompiledRule> =
             self.order().into_iter().filter(|&i| applicable[i]).map(|i| &self.rules[i]).collect();
@@ -221,23 +247,25 @@ impl RuleSet {
     }
 
     /// Finds the code and the link with the named rule only, whether or not
-    /// its `[match]` accepts the message. `None` if there is no such rule.
+    /// its `[match]` accepts the message, as if both were asked for. `None`
+    /// if there is no such rule.
     pub fn extract_by(&self, rule: &str, message: &Message) -> Option<Extraction> {
         let rule = self.rules.iter().find(|r| r.name == rule)?;
-        Some(self.extract_with(&[rule], message, &[Target::Code, Target::Link]))
+        Some(self.extract_with(&[rule], message, &[(Target::Code, Bar::Asked), (Target::Link, Bar::Asked)]))
     }
 
-    fn extract_with(&self, rules: &[&CompiledRule], message: &Message, targets: &[Target]) -> Extraction {
+    fn extract_with(&self, rules: &[&CompiledRule], message: &Message, targets: &[(Target, Bar)]) -> Extraction {
         let sources = Sources::new(message);
         let mut extraction = Extraction::default();
-        for &target in targets {
+        for &(target, bar) in targets {
+            let (found, runners_up) = match target {
+                Target::Code => (&mut extraction.code, &mut extraction.code_runners_up),
+                Target::Link => (&mut extraction.link, &mut extraction.link_runners_up),
+            };
             for rule in rules {
-                match rule.run(target, &sources, &self.lexicon) {
-                    Ok(found) => {
-                        match target {
-                            Target::Code => extraction.code = Some(found),
-                            Target::Link => extraction.link = Some(found),
-                        }
+                match rule.run(target, &sources, &self.lexicon, bar, runners_up) {
+                    Ok(value) => {
+                        *found = Some(value);
                         break;
                     }
                     Err(why) => extraction.misses.push(format!("{}: {why}", rule.name)),
@@ -261,6 +289,12 @@ impl RuleSet {
         // state machines also hold the states such mail needs.
         let _ = self.lexicon.validate();
         let _ = self.extract(&warm_up_sample());
+    }
+
+    /// The generic heuristic's vocabulary in force.
+    #[cfg(feature = "training")]
+    pub(crate) fn lexicon(&self) -> &Lexicon {
+        &self.lexicon
     }
 
     /// Whether a rule of this name exists.

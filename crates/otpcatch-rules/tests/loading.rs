@@ -177,8 +177,8 @@ fn a_rule_given_as_text_is_used_and_named_by_its_label() {
     let found = rules.extract_code(&message);
     assert_eq!(
         found.code.map(|c| (c.value, c.rule)),
-        Some(("ABC123".to_owned(), "myshop".to_owned())),
-        "the rule wins; separators are dropped as usual"
+        Some(("ABC-123".to_owned(), "myshop".to_owned())),
+        "the rule wins; a code with letters keeps its printed hyphen"
     );
     let listed = rules.rules().into_iter().find(|r| r.name == "myshop").unwrap();
     assert_eq!(listed.origin, Origin::Text("myshop rule".to_owned()));

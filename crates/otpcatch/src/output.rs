@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use otpcatch_rules::{Extraction, Found};
+use otpcatch_rules::{Candidate, Extraction, Found};
 use serde::Serialize;
 
 /// Prints one value and a newline. A closed pipe is not an error.
@@ -28,8 +28,11 @@ pub(crate) struct ExtractionJson<'a> {
     rule: Option<&'a str>,
     /// Why the code (or link) was chosen.
     reason: Option<&'a str>,
-    /// The details of each: rule, extractor, reason, context.
+    /// The details of each: rule, extractor, reason, context, score, confidence.
     details: Details<'a>,
+    /// The other candidates the generic heuristic weighed, best first, and
+    /// why each lost.
+    runners_up: RunnersUp<'a>,
     /// Why rules that were tried found nothing.
     misses: &'a [String],
 }
@@ -38,6 +41,12 @@ pub(crate) struct ExtractionJson<'a> {
 struct Details<'a> {
     code: Option<&'a Found>,
     link: Option<&'a Found>,
+}
+
+#[derive(Debug, Serialize)]
+struct RunnersUp<'a> {
+    code: &'a [Candidate],
+    link: &'a [Candidate],
 }
 
 impl<'a> ExtractionJson<'a> {
@@ -49,6 +58,7 @@ impl<'a> ExtractionJson<'a> {
             rule: primary.map(|f| f.rule.as_str()),
             reason: primary.map(|f| f.reason.as_str()),
             details: Details { code: extraction.code.as_ref(), link: extraction.link.as_ref() },
+            runners_up: RunnersUp { code: &extraction.code_runners_up, link: &extraction.link_runners_up },
             misses: &extraction.misses,
         }
     }
@@ -79,6 +89,7 @@ pub(crate) struct MessageJson<'a> {
     rule: Option<&'a str>,
     reason: Option<&'a str>,
     details: Details<'a>,
+    runners_up: RunnersUp<'a>,
 }
 
 impl<'a> MessageJson<'a> {
@@ -97,6 +108,7 @@ impl<'a> MessageJson<'a> {
             rule: summary.rule,
             reason: summary.reason,
             details: summary.details,
+            runners_up: summary.runners_up,
         }
     }
 }

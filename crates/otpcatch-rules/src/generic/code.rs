@@ -1,23 +1,24 @@
 //! Finding the one-time code without a site-specific rule.
 //!
-//! Every number and code-like token in the subject, the text part and the
-//! rendered HTML is a candidate. Decoys are dropped outright when their
-//! shape gives them away (dates, times, phone numbers, prices, durations,
-//! numbers inside URLs and addresses) and penalised when only their context
-//! does (order numbers, years, coupons, footers). The rest are scored by
-//! what announces them: a code keyword just before or after, a line of
-//! their own, the same value in several places. A candidate needs a keyword
-//! to win: a newsletter or a receipt yields nothing rather than a guess.
+//! Candidates are the numbers and code-like tokens of the subject, the text
+//! part and the rendered HTML that something could vouch for: those near a
+//! code keyword, and, in a mail that announces a code, those alone on a
+//! short line or set apart by the HTML. Shapes that give a decoy away are
+//! dropped outright (dates, times, prices, phone numbers, durations, parts
+//! of URLs and addresses). The rest are described by features (the
+//! keyword on their line or the lines above, their line, their emphasis,
+//! the subject, references and coupons before them) and scored.
 
+use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::lexicon::{Lexicon, matches};
-use super::{Finding, View, Views};
-
-/// The score a candidate needs.
-const THRESHOLD: f64 = 3.0;
+use super::lexicon::{Hit, Lexicon, List};
+use super::score::{CodeFeature as F, MODEL};
+use super::text::Text;
+use super::{Bar, Described, Finding, Judgement, Reading, View};
 
 static ORIGIN_BOUND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^[ \t]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})[ \t]+#([A-Za-z0-9-]{4,12})[ \t\r]*$").expect("valid")
@@ -30,120 +31,406 @@ static MASKED: LazyLock<Regex> = LazyLock::new(|| {
         r"|&#?[A-Za-z0-9]{1,8};",                                   // entities left in text
         r"|(?-u:\b)[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?-u:\b)",      // times
         r"|(?-u:\b)[0-9]{1,4}[./][0-9]{1,2}[./][0-9]{1,4}(?-u:\b)", // dates
+        r"|(?i:(?-u:\b)[0-9]{1,2}(?:st|nd|rd|th)?\.? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? [0-9]{4}(?-u:\b))",
+        r"|(?i:(?-u:\b)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? [0-9]{1,2}(?:st|nd|rd|th)?,? [0-9]{4}(?-u:\b))",
+        r"|(?-u:\b)[0-9]{4}年[0-9]{1,2}月(?:[0-9]{1,2}日)?",         // CJK dates
+        r"|(?-u:\b)[A-Za-z][A-Za-z0-9.-]*:[0-9]{2,5}(?-u:\b)",     // host:port
+        r"|(?-u:\b)(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?-u:\b)",          // IPv4 addresses
+        r"|(?-u:\b)[vV]?[0-9]+(?:\.[0-9]+){1,3}(?-u:\b)",           // versions and decimals
     ))
     .expect("valid")
 });
-static NUMERIC_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+(?:[ \-\u{2009}][0-9]+)*").expect("valid"));
-static ALPHANUMERIC: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*").expect("valid"));
+static NUMERIC_RUN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+(?:[ \-][0-9]+)*").expect("valid"));
+static WORD: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*").expect("valid"));
 static UNIT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[0-9]+[A-Za-z]{1,3}|[A-Za-z]{1,3}[0-9]{1,3}|[0-9]+(?:st|nd|rd|th))$").expect("valid")
 });
-static FOOTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i:unsubscribe|all rights reserved)|©|\([cC]\) 20[0-9][0-9]").expect("valid"));
-static LETTERS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?-u:\b)[A-Z]{4,8}(?:-[A-Z]{3,8})?(?-u:\b)").expect("valid"));
+/// A percentage: near a code, a discount.
+static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+ ?%").expect("valid"));
+static FOOTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:unsubscribe|all rights reserved|registered (?:in|office|number|no))|©|\([cC]\) 20[0-9][0-9]")
+        .expect("valid")
+});
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What a candidate looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
     Digits,
     Alphanumeric,
     Letters,
+    MixedCase,
 }
 
+/// A candidate as found: where, and the value a user would type.
 #[derive(Debug, Clone)]
-struct Candidate {
+struct Token {
+    span: Range<usize>,
     value: String,
-    view: View,
-    start: usize,
-    end: usize,
     shape: Shape,
-    score: f64,
-    evidence: Option<String>,
-    notes: Vec<&'static str>,
+    grouped: bool,
 }
 
-/// The code, or why there is none.
-pub(crate) fn find(lexicon: &Lexicon, views: &Views<'_>) -> Result<Finding, String> {
-    for view in [View::Text, View::Rendered] {
-        if let Some(captures) = ORIGIN_BOUND.captures(views.get(view)) {
+/// One text's code keywords, and the words that qualify some away.
+struct Keywords {
+    /// Code keywords that announce a code ("code", not "promo code").
+    announcing: Vec<Hit>,
+    /// Hits of the lists a label can come from: code, reference, promo.
+    /// A code keyword qualified away by a reference or promotion word
+    /// before it counts as that word.
+    labels: Vec<(Hit, List)>,
+}
+
+impl Keywords {
+    fn new(text: &Text) -> Self {
+        let mut announcing = Vec::new();
+        let mut labels: Vec<(Hit, List)> = Vec::new();
+        for hit in &text.hits {
+            let list = if hit.lists.contains(List::Code) {
+                match labels.last() {
+                    Some(&(before, list))
+                        if list != List::Code && text.text[before.end..hit.start].trim().len() <= 1 =>
+                    {
+                        list
+                    }
+                    _ => List::Code,
+                }
+            } else if hit.lists.contains(List::Reference) {
+                List::Reference
+            } else if hit.lists.contains(List::Promo) {
+                List::Promo
+            } else {
+                continue;
+            };
+            if list == List::Code {
+                announcing.push(*hit);
+            }
+            labels.push((*hit, list));
+        }
+        Self { announcing, labels }
+    }
+}
+
+/// The code, or why there is none, and the candidates that lost.
+pub(crate) fn find(lexicon: &Lexicon, reading: &Reading, bar: Bar) -> Judgement {
+    for view in [View::Text, View::Html] {
+        if let Some(captures) = ORIGIN_BOUND.captures(&reading.get(view).text) {
             let line = captures.get(0).map_or("", |m| m.as_str()).trim();
-            return Ok(Finding {
-                value: captures[2].to_owned(),
-                reason: format!("an origin-bound line for {} in the {}", &captures[1], view.describe()),
-                context: line.to_owned(),
-            });
+            return Judgement {
+                chosen: Ok(Finding {
+                    value: captures[2].to_owned(),
+                    reason: format!("an origin-bound line for {} in the {}", &captures[1], view.describe()),
+                    context: line.to_owned(),
+                    score: 1.0,
+                    confidence: super::Confidence::High,
+                }),
+                runners_up: Vec::new(),
+            };
         }
     }
-    if let Some(notice) = notice(lexicon, views) {
-        return Err(format!("this looks like a notice, not a verification (it says {notice:?})"));
+    if let Some(notice) = reading.notice() {
+        return Judgement {
+            chosen: Err(format!("this looks like a notice, not a verification (it says {notice:?})")),
+            runners_up: Vec::new(),
+        };
     }
-    let subject_announces = matches(&lexicon.code_keywords, views.subject);
-    let mut candidates = Vec::new();
-    for view in [View::Rendered, View::Text, View::Subject] {
-        let text = views.get(view);
-        if !text.is_empty() {
-            candidates.extend(candidates_in(lexicon, view, text, subject_announces));
-        }
-    }
-    // The same value in several places is more likely the code.
-    let mut places: std::collections::HashMap<&str, Vec<View>> = std::collections::HashMap::new();
-    for candidate in &candidates {
-        let views = places.entry(candidate.value.as_str()).or_default();
-        if !views.contains(&candidate.view) {
-            views.push(candidate.view);
-        }
-    }
-    let mut best: Option<Candidate> = None;
-    for candidate in &candidates {
-        let mut scored = candidate.clone();
-        let distinct = places.get(candidate.value.as_str()).map_or(1, Vec::len);
-        if distinct > 1 {
-            scored.score += 0.5 * (distinct - 1) as f64;
-            scored.notes.push("repeated");
-        }
-        if scored.evidence.is_some() && best.as_ref().is_none_or(|b| scored.score > b.score) {
-            best = Some(scored);
-        }
-    }
-    match best {
-        Some(best) if best.score >= THRESHOLD => {
-            let text = views.get(best.view);
-            Ok(Finding {
-                reason: format!(
-                    "score {:.1}: {} in the {} {}{}",
-                    best.score,
-                    match best.shape {
-                        Shape::Digits => format!("{}-digit code", best.value.len()),
-                        Shape::Alphanumeric => "alphanumeric code".to_owned(),
-                        Shape::Letters => "letter code".to_owned(),
-                    },
-                    best.view.describe(),
-                    best.evidence.as_deref().unwrap_or_default(),
-                    if best.notes.is_empty() { String::new() } else { format!(" ({})", best.notes.join(", ")) }
-                ),
-                context: snippet(text, best.start, best.end),
-                value: best.value,
-            })
-        }
-        Some(best) => {
-            Err(format!("the likeliest candidate, {:?}, scored {:.1}, below {THRESHOLD}", best.value, best.score))
-        }
-        None if candidates.is_empty() => Err("no number or code-like token in the message".to_owned()),
-        None => Err("no candidate is announced by a code keyword".to_owned()),
-    }
+    super::judge(reading.codes(lexicon).to_vec(), &MODEL.code, bar, "code")
 }
 
-/// The notice phrase the message opens with, if any: a notice says what
-/// happened in its first lines, so only the first 8 KB of each text is read.
-pub(crate) fn notice(lexicon: &Lexicon, views: &Views<'_>) -> Option<String> {
-    let notice = lexicon.notice.as_ref()?;
-    [views.subject, views.rendered, views.text]
+/// Whether the code is decided without the model: an origin-bound line
+/// names it, or the message is a notice.
+#[cfg(feature = "training")]
+pub(crate) fn decided_without_model(reading: &Reading) -> bool {
+    reading.notice().is_some() || [View::Text, View::Html].iter().any(|&v| ORIGIN_BOUND.is_match(&reading.get(v).text))
+}
+
+/// Every code candidate of a message, described.
+pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> {
+    let subject_keywords = Keywords::new(&reading.subject);
+    let subject_announces = !subject_keywords.announcing.is_empty();
+    let mut views = Vec::new();
+    for view in [View::Html, View::Text, View::Subject] {
+        let text = reading.get(view);
+        if text.is_empty() {
+            continue;
+        }
+        let keywords = Keywords::new(text);
+        let masked = mask(&text.text);
+        let emphasis: &[(usize, usize)] = if view == View::Html { &reading.emphasis } else { &[] };
+        let announced = subject_announces || !keywords.announcing.is_empty();
+        let zones = zones(text, &masked, &keywords, announced, emphasis, view);
+        let tokens = tokens_in(lexicon, text, &masked, &zones);
+        let footer = FOOTER.find(&masked).map_or(usize::MAX, |m| m.start());
+        let quoted: &[(usize, usize)] = if view == View::Html { &reading.quoted } else { &[] };
+        views.push(ViewTokens { view, keywords, tokens, emphasis, quoted, footer });
+    }
+    let values_in = |wanted: View| -> HashSet<String> {
+        views.iter().filter(|v| v.view == wanted).flat_map(|v| v.tokens.iter().map(|t| t.value.clone())).collect()
+    };
+    let in_subject = values_in(View::Subject);
+    let in_text = values_in(View::Text);
+    let in_html = values_in(View::Html);
+    let context = Context { subject_announces, in_subject: &in_subject, in_text: &in_text, in_html: &in_html };
+    let mut described: Vec<Described> = Vec::new();
+    for view in &views {
+        let text = reading.get(view.view);
+        for (i, token) in view.tokens.iter().enumerate() {
+            described.push(describe(text, view, i, token, &context));
+        }
+    }
+    // In a reply, the newest message is the one not quoted: a quoted code
+    // is an older one, when the reply gives a code of its own.
+    let quoted = |d: &Described| d.features[F::Quoted as usize] > 0.0;
+    if described.iter().any(|d| d.eligible() && !quoted(d)) {
+        for d in described.iter_mut().filter(|d| quoted(d)) {
+            d.decoy.get_or_insert_with(|| "is quoted from an earlier message that the reply replaces".to_owned());
+        }
+    }
+    // How many other values have strong evidence: a mail full of them is
+    // less sure of each.
+    let strong = |d: &Described| {
+        d.eligible()
+            && [F::KeywordClose, F::KeywordBelow, F::AnnouncedAndSetApart, F::InSubjectAndBody]
+                .iter()
+                .any(|&f| d.features[f as usize] > 0.0)
+    };
+    let vouched: HashSet<String> = described.iter().filter(|d| strong(d)).map(|d| d.value.clone()).collect();
+    for d in &mut described {
+        let others = vouched.len() - usize::from(vouched.contains(&d.value));
+        d.features[F::Rivals as usize] = (1.0 + others as f64).log2();
+        if others > 0 {
+            d.reasons.push(format!("{others} other candidate{}", if others == 1 { "" } else { "s" }));
+        }
+    }
+    described
+}
+
+/// The candidates of one text, in order, with what is known of the text.
+struct ViewTokens<'r> {
+    view: View,
+    keywords: Keywords,
+    tokens: Vec<Token>,
+    emphasis: &'r [(usize, usize)],
+    quoted: &'r [(usize, usize)],
+    footer: usize,
+}
+
+/// What is known across the texts.
+struct Context<'c> {
+    subject_announces: bool,
+    in_subject: &'c HashSet<String>,
+    in_text: &'c HashSet<String>,
+    in_html: &'c HashSet<String>,
+}
+
+fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, context: &Context<'_>) -> Described {
+    let mut features = vec![0.0; F::ALL.len()];
+    let mut reasons = Vec::new();
+    let mut set = |feature: F, reason: Option<String>| {
+        features[feature as usize] = 1.0;
+        if let Some(reason) = reason {
+            reasons.push(reason);
+        }
+    };
+    let span = token.span.clone();
+    let shape = match (token.shape, token.value.len()) {
+        (Shape::Digits, 6) => {
+            set(F::SixDigits, None);
+            "6-digit code".to_owned()
+        }
+        (Shape::Digits, n) => {
+            set(F::OtherDigits, None);
+            format!("{n}-digit code")
+        }
+        (Shape::Alphanumeric, _) => {
+            set(F::Alphanumeric, None);
+            "code of letters and digits".to_owned()
+        }
+        (Shape::Letters, _) => {
+            set(F::Letters, None);
+            "code of letters".to_owned()
+        }
+        (Shape::MixedCase, _) => {
+            set(F::MixedCase, None);
+            "mixed-case code".to_owned()
+        }
+    };
+    if token.grouped {
+        set(F::Grouped, None);
+    }
+    let line = text.line_of(span.start);
+    let line_range = text.line(line);
+    let keywords = &view.keywords.announcing;
+    let before = keywords.partition_point(|k| k.end <= span.start);
+    let previous = before.checked_sub(1).map(|i| keywords[i]);
+    let next = keywords.get(before).copied().filter(|k| k.start >= span.end);
+    let chars = |range: Range<usize>| text.text[range].chars().count();
+    // A text part's sentences are wrapped at a fixed width, so there a
+    // keyword at the end of the line above counts as on the line.
+    let wrapped = |from: usize| {
+        let between = &text.text[from..span.start];
+        view.view == View::Text && between.matches('\n').count() == 1 && !between.contains("\n\n")
+    };
+    let mut close = false;
+    let mut close_before = false;
+    let mut on_line = false;
+    if let Some(k) = previous.filter(|k| k.start >= line_range.start || wrapped(k.end)) {
+        let distance = chars(k.end..span.start);
+        if distance <= 40 {
+            close = true;
+            close_before = true;
+            set(F::KeywordClose, Some(format!("right after {:?}", text.word(&k))));
+        } else if distance <= 150 {
+            on_line = true;
+            set(F::KeywordOnLine, Some(format!("on a line with {:?}", text.word(&k))));
+        }
+    }
+    let instruction = text
+        .hits_in(text.tail(span.start, 24))
         .iter()
-        .find_map(|t| notice.find(crate::render::prefix(t, 8192)).map(|m| m.as_str().to_owned()))
+        .rev()
+        .find(|h| h.lists.contains(List::Instruction) && (h.start >= line_range.start || wrapped(h.end)))
+        .filter(|h| view.tokens[..index].iter().all(|t| t.span.end <= h.end));
+    if let Some(hit) = instruction {
+        set(F::InstructionBefore, Some(format!("after {:?}", text.word(hit))));
+    }
+    if !close && let Some(k) = next.filter(|k| k.end <= line_range.end && chars(span.end..k.start) <= 40) {
+        close = true;
+        set(F::KeywordClose, Some(format!("right before {:?}", text.word(&k))));
+    }
+    let above_lines = text.lines_above(line, 2, 300);
+    let above = above_lines.iter().find_map(|&l| {
+        let range = text.line(l);
+        keywords.iter().find(|k| k.start >= range.start && k.end <= range.end).copied()
+    });
+    if let Some(k) = above {
+        set(F::KeywordAbove, Some(format!("below {:?}", text.word(&k))));
+    }
+    // The keyword may come after: "Use 908172 to sign in. The code expires…".
+    let below = next.filter(|k| {
+        let next_line = (line + 1..text.line_count()).find(|&l| !text.text[text.line(l)].trim().is_empty());
+        let within = k.start < line_range.end || next_line.is_some_and(|l| text.line(l).contains(&k.start));
+        within && view.tokens[index + 1..].iter().all(|t| t.span.start >= k.start)
+    });
+    if let Some(k) = below {
+        set(F::KeywordBelow, Some(format!("above {:?}", text.word(&k))));
+    }
+    let action = text
+        .hits_in(line_range.clone())
+        .iter()
+        .find(|h| h.lists.contains(List::Action) || h.lists.contains(List::SignIn));
+    if let Some(hit) = action {
+        set(F::ActionOnLine, Some(format!("on a line with {:?}", text.word(hit))));
+    }
+    let first_after = previous.is_some_and(|k| {
+        span.start - k.end <= 600
+            && view.tokens[..index].iter().all(|t| t.span.end <= k.end || t.span.start >= span.start)
+    });
+    if first_after {
+        set(F::FirstAfterKeyword, None);
+    }
+    if context.subject_announces {
+        set(F::SubjectAnnounces, None);
+    }
+    let in_subject = context.in_subject.contains(&token.value);
+    let in_body = context.in_text.contains(&token.value) || context.in_html.contains(&token.value);
+    if in_subject && in_body {
+        set(F::InSubjectAndBody, Some("also in the subject".to_owned()));
+    }
+    if view.view == View::Subject && !in_body {
+        set(F::OnlyInSubject, None);
+    }
+    if context.in_text.contains(&token.value) && context.in_html.contains(&token.value) {
+        set(F::InTextAndHtml, Some("in the text part and the HTML".to_owned()));
+    }
+    let line_text = text.text[line_range.clone()]
+        .trim_matches(|c: char| c.is_whitespace() || ".:!,;()[]{}<>«»\"'“”‘’*_=|-".contains(c));
+    let alone = line_text == &text.text[span.clone()];
+    if alone {
+        set(F::AloneOnLine, Some("alone on its line".to_owned()));
+    }
+    let token_chars = chars(span.clone());
+    let emphasised = view.emphasis.iter().any(|&(start, end)| {
+        start <= span.start && span.end <= end && text.text[start..end].trim().chars().count() <= token_chars + 4
+    });
+    if emphasised {
+        set(F::Emphasised, Some("set apart (bold, large or boxed)".to_owned()));
+    }
+    let near_lines = text.line(line.saturating_sub(2)).start..text.line((line + 2).min(text.line_count() - 1)).end;
+    if text.has(List::Expiry, near_lines) {
+        set(F::ExpiryNear, Some("an expiry nearby".to_owned()));
+    }
+    // The label before it: a reference or a coupon word makes it a decoy,
+    // unless a code keyword comes between.
+    let label_from =
+        if alone { above_lines.first().map_or(line_range.start, |&l| text.line(l).start) } else { line_range.start };
+    let labels = &view.keywords.labels;
+    let label = labels[..labels.partition_point(|(h, _)| h.end <= span.start)]
+        .iter()
+        .rev()
+        .take_while(|(h, _)| h.start >= label_from)
+        .find(|(h, _)| chars(h.end..span.start) <= 40 || alone)
+        .copied();
+    let mut decoy = None;
+    if let Some((hit, list @ (List::Reference | List::Promo))) = label {
+        let what = if list == List::Reference { "a reference" } else { "a coupon" };
+        decoy = Some(format!("is {what}: it comes after {:?}", text.word(&hit)));
+    }
+    // A coupon is offered with words of a promotion around it: on its line,
+    // the two lines above, or the line below.
+    let promo_from = text.lines_above(line, 2, 300).last().map_or(line_range.start, |&l| text.line(l).start);
+    let promo_to = text.line((line + 1).min(text.line_count() - 1)).end;
+    if let Some(hit) = text.find(List::Promo, promo_from..promo_to) {
+        decoy.get_or_insert_with(|| format!("is a coupon: {:?} is near", text.word(hit)));
+    } else if let Some(percent) = PERCENT.find(&text.text[promo_from..promo_to]) {
+        decoy.get_or_insert_with(|| format!("is a coupon: a discount ({}) is near", percent.as_str()));
+    }
+    if token.shape == Shape::Digits
+        && token.value.len() == 4
+        && token.value.parse::<u32>().is_ok_and(|year| (1900..=2100).contains(&year))
+    {
+        set(F::Year, Some("looks like a year".to_owned()));
+    }
+    if text.text[..span.start].trim_end().ends_with('#') {
+        set(F::AfterHash, Some("after #".to_owned()));
+        if !close {
+            decoy.get_or_insert_with(|| "is a number after #, not a code".to_owned());
+        }
+    }
+    if span.start > view.footer {
+        set(F::InFooter, Some("in the footer".to_owned()));
+    }
+    let quoted = match view.view {
+        View::Html => view.quoted.iter().any(|&(start, end)| start <= span.start && span.end <= end),
+        _ => text.text[line_range.clone()].trim_start().starts_with('>'),
+    };
+    if quoted {
+        set(F::Quoted, Some("quoted from an earlier message".to_owned()));
+    }
+    let set_apart = alone || emphasised;
+    let announced = close || (above.is_some() && first_after) || below.is_some();
+    if announced && (set_apart || instruction.is_some()) {
+        features[F::AnnouncedAndSetApart as usize] = 1.0;
+    }
+    let evidence = match token.shape {
+        Shape::Digits | Shape::Alphanumeric => {
+            close
+                || (on_line && first_after)
+                || (above.is_some() && (first_after || set_apart))
+                || (below.is_some() && (set_apart || action.is_some()))
+                || (in_subject && in_body)
+                || (context.subject_announces && set_apart)
+        }
+        // Capitals alone, or letters with digits in both cases, are words
+        // unless a keyword right before them, or on the line above, points
+        // at them.
+        Shape::Letters | Shape::MixedCase => close_before || (above.is_some() && first_after && set_apart),
+    };
+    reasons.insert(0, format!("{shape} in the {}", view.view.describe()));
+    Described { value: token.value.clone(), features, evidence, decoy, reasons, context: text.snippet(span) }
 }
 
-/// Replaces URLs, addresses, colours, entities, times and dates with spaces,
-/// keeping every offset.
+/// Replaces URLs, addresses, colours, entities, times, dates and versions
+/// with spaces, keeping every offset.
 fn mask(text: &str) -> String {
     let mut masked = String::with_capacity(text.len());
     let mut last = 0;
@@ -156,207 +443,161 @@ fn mask(text: &str) -> String {
     masked
 }
 
-fn worded(c: char) -> bool {
-    c.is_alphanumeric() && (c as u32) < 0x0530
-}
-
-fn candidates_in(lexicon: &Lexicon, view: View, text: &str, subject_announces: bool) -> Vec<Candidate> {
-    let masked = mask(text);
-    let keywords: Vec<(usize, usize)> = lexicon
-        .code_keywords
-        .as_ref()
-        .map(|k| {
-            k.find_iter(&masked)
-                .map(|m| (m.start(), m.end()))
-                .filter(|&(s, _)| !qualified_away(lexicon, &masked, s))
-                .collect()
-        })
-        .unwrap_or_default();
-    let lines = Lines::new(&masked);
-    let windows = windows(&masked, &lines, &keywords, subject_announces);
-    let mut found = Vec::new();
-    let within = |regex: &'static Regex| {
-        let masked = &masked;
-        windows.iter().flat_map(move |&(start, end)| {
-            regex.find_iter(&masked[start..end]).map(move |m| (m.start() + start, m.end() + start))
-        })
-    };
-    for (run_start, run_end) in within(&NUMERIC_RUN) {
-        for (start, end, value) in numeric_values(lexicon, &masked, run_start, run_end) {
-            found.push(Candidate {
-                value,
-                view,
-                start,
-                end,
-                shape: Shape::Digits,
-                score: 0.0,
-                evidence: None,
-                notes: vec![],
-            });
-        }
+/// The parts of a text a candidate can come from: around each keyword,
+/// and (when the mail announces a code) every short line and emphasised
+/// span. Looking only there keeps a long receipt or newsletter cheap.
+/// Merged, in order, on character boundaries.
+fn zones(
+    text: &Text,
+    masked: &str,
+    keywords: &Keywords,
+    announced: bool,
+    emphasis: &[(usize, usize)],
+    view: View,
+) -> Vec<Range<usize>> {
+    if view == View::Subject {
+        return std::iter::once(0..masked.len()).collect();
     }
-    for (token_start, token_end) in within(&ALPHANUMERIC) {
-        let raw = &masked[token_start..token_end];
-        let value: String = raw.chars().filter(|&c| c != '-').collect();
-        let has_digit = value.chars().any(|c| c.is_ascii_digit());
-        let has_letter = value.chars().any(|c| c.is_ascii_alphabetic());
-        let has_lower = value.chars().any(|c| c.is_ascii_lowercase());
-        if !(has_digit && has_letter && (4..=12).contains(&value.len())) || UNIT_LIKE.is_match(raw) {
-            continue;
-        }
-        if has_lower && (value.len() < 6 || value.chars().filter(|c| c.is_ascii_digit()).count() < 2) {
-            continue;
-        }
-        if !boundary_ok(&masked, token_start, token_end) {
-            continue;
-        }
-        found.push(Candidate {
-            value,
-            view,
-            start: token_start,
-            end: token_end,
-            shape: Shape::Alphanumeric,
-            score: 0.0,
-            evidence: None,
-            notes: vec![],
-        });
-    }
-    for token in LETTERS.find_iter(&masked) {
-        let value: String = token.as_str().chars().filter(|&c| c != '-').collect();
-        if lexicon.not_codes.contains(token.as_str())
-            || token.as_str().split('-').any(|w| lexicon.not_codes.contains(w))
-        {
-            continue;
-        }
-        found.push(Candidate {
-            value,
-            view,
-            start: token.start(),
-            end: token.end(),
-            shape: Shape::Letters,
-            score: 0.0,
-            evidence: None,
-            notes: vec![],
-        });
-    }
-    let footer = FOOTER.find(&masked).map_or(usize::MAX, |m| m.start());
-    // Only a candidate a keyword can vouch for may win: near one, or alone on
-    // its line when the subject announces a code. Scoring the rest is wasted
-    // work, and in a long receipt or newsletter it is most of the work.
-    found.retain(|c| {
-        let after_keyword = keywords.partition_point(|&(_, e)| e <= c.start);
-        let near_before = after_keyword.checked_sub(1).is_some_and(|i| c.start - keywords[i].1 <= 600);
-        let near_after = keywords.get(after_keyword).is_some_and(|&(s, _)| s >= c.end && s - c.end <= 200);
-        let alone = subject_announces && {
-            let (start, end) = lines.around(&masked, c.start, c.end);
-            masked[start..end].trim().len() <= c.end - c.start + 2
-        };
-        near_before || near_after || alone
-    });
-    for candidate in &mut found {
-        score(lexicon, &masked, &lines, &keywords, candidate, subject_announces);
-        if candidate.start > footer {
-            candidate.score -= 2.0;
-            candidate.notes.push("in the footer");
-        }
-    }
-    found.retain(|c| c.score > f64::MIN);
-    found
-}
-
-/// The parts of `text` a candidate can win from: around each keyword, and
-/// (when the subject announces a code) every short line. Looking only
-/// there keeps a long receipt or newsletter cheap. Merged, in order, on
-/// character boundaries.
-fn windows(text: &str, lines: &Lines, keywords: &[(usize, usize)], subject_announces: bool) -> Vec<(usize, usize)> {
-    let mut spans: Vec<(usize, usize)> =
-        keywords.iter().map(|&(s, e)| (s.saturating_sub(200), (e + 600).min(text.len()))).collect();
-    if subject_announces {
-        for (i, &start) in lines.0.iter().enumerate() {
-            let end = lines.0.get(i + 1).map_or(text.len(), |&next| next - 1);
-            if text[start..end].trim().len() <= 24 {
-                spans.push((start, end));
+    let mut spans: Vec<Range<usize>> =
+        keywords.announcing.iter().map(|k| k.start.saturating_sub(200)..(k.end + 600).min(masked.len())).collect();
+    if announced {
+        for line in 0..text.line_count() {
+            let range = text.line(line);
+            if masked[range.clone()].trim().len() <= 40 {
+                spans.push(range);
             }
         }
+        spans.extend(emphasis.iter().filter(|(s, e)| e - s <= 40).map(|&(s, e)| s..e.min(masked.len())));
     }
-    spans.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (start, end) in spans {
-        let start = (start..=end).find(|&i| text.is_char_boundary(i)).unwrap_or(end);
-        let end = (end..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+    spans.sort_unstable_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    for span in spans {
+        let start = (span.start..=span.end).find(|&i| masked.is_char_boundary(i)).unwrap_or(span.end);
+        let end = (span.end..=masked.len()).find(|&i| masked.is_char_boundary(i)).unwrap_or(masked.len());
         match merged.last_mut() {
-            Some(last) if start <= last.1 => last.1 = last.1.max(end),
-            _ => merged.push((start, end)),
+            Some(last) if start <= last.end => last.end = last.end.max(end),
+            _ => merged.push(start..end),
         }
     }
     merged
 }
 
-/// Whether the keyword at `start` is really "promo code", "zip code" and
-/// the like: then it announces no one-time code.
-fn qualified_away(lexicon: &Lexicon, text: &str, start: usize) -> bool {
-    let before = tail(text, start, 24);
-    let ends_with = |words: &Option<super::lexicon::Words>| {
-        words.as_ref().is_some_and(|w| w.find_iter(before).last().is_some_and(|m| before[m.end()..].trim().is_empty()))
-    };
-    ends_with(&lexicon.promo) || ends_with(&lexicon.reference)
+fn worded(c: char) -> bool {
+    c.is_alphanumeric() && (c as u32) < 0x0530
 }
 
-/// The last `chars` characters before byte `at`.
-fn tail(text: &str, at: usize, chars: usize) -> &str {
-    let before = &text[..at];
-    let start = before.char_indices().rev().nth(chars.saturating_sub(1)).map_or(0, |(i, _)| i);
-    &before[start..]
-}
-
-/// The first `chars` characters from byte `at`.
-fn head(text: &str, at: usize, chars: usize) -> &str {
-    let after = &text[at..];
-    let end = after.char_indices().nth(chars).map_or(after.len(), |(i, _)| i);
-    &after[..end]
-}
-
+/// Whether a token stands alone: not part of a longer word, and not a
+/// piece of a path or an identifier (`HX/448120/07`, `INV_2041`).
 fn boundary_ok(text: &str, start: usize, end: usize) -> bool {
+    let joined = |c: char| worded(c) || "_/\\".contains(c);
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !before.is_some_and(|c| worded(c) || c == '_') && !after.is_some_and(|c| worded(c) || c == '_')
+    !before.is_some_and(joined) && !after.is_some_and(joined)
 }
 
-/// The codes a run of digits (with single spaces or dashes) stands for.
-fn numeric_values(lexicon: &Lexicon, text: &str, start: usize, end: usize) -> Vec<(usize, usize, String)> {
-    if !boundary_ok(text, start, end) {
+/// The candidates within `zones`, in order of position.
+fn tokens_in(lexicon: &Lexicon, text: &Text, masked: &str, zones: &[Range<usize>]) -> Vec<Token> {
+    let mut found = Vec::new();
+    for zone in zones {
+        let slice = &masked[zone.clone()];
+        for run in NUMERIC_RUN.find_iter(slice) {
+            let (start, end) = (zone.start + run.start(), zone.start + run.end());
+            for (span, value, grouped) in numeric_values(text, masked, start, end) {
+                found.push(Token { span, value, shape: Shape::Digits, grouped });
+            }
+        }
+        for word in WORD.find_iter(slice) {
+            let (start, end) = (zone.start + word.start(), zone.start + word.end());
+            let raw = &masked[start..end];
+            if raw.bytes().all(|b| b.is_ascii_digit() || b == b'-') || !boundary_ok(masked, start, end) {
+                continue;
+            }
+            if let Some(shape) =
+                word_shape(lexicon, raw).filter(|&shape| shape != Shape::Letters || !shouted(masked, start, end))
+            {
+                found.push(Token { span: start..end, value: raw.to_owned(), shape, grouped: raw.contains('-') });
+            }
+        }
+    }
+    found.sort_by_key(|t| t.span.start);
+    found
+}
+
+/// Whether a word in capitals stands among other words in capitals on its
+/// line ("DO NOT SHARE THIS"): shouting, not a code.
+fn shouted(text: &str, start: usize, end: usize) -> bool {
+    let capitals = |word: &str| {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+        word.chars().count() >= 2 && word.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '-')
+    };
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let before = text[line_start..start].split_whitespace().next_back();
+    let after = text[end..line_end].split_whitespace().next();
+    before.is_some_and(capitals) || after.is_some_and(capitals)
+}
+
+/// The shape of a word that could be a code, or `None`.
+fn word_shape(lexicon: &Lexicon, raw: &str) -> Option<Shape> {
+    let groups: Vec<&str> = raw.split('-').collect();
+    let length: usize = groups.iter().map(|g| g.len()).sum();
+    let digits = raw.bytes().filter(u8::is_ascii_digit).count();
+    let upper = raw.bytes().filter(u8::is_ascii_uppercase).count();
+    let lower = raw.bytes().filter(u8::is_ascii_lowercase).count();
+    if groups.len() > 3 || UNIT_LIKE.is_match(raw) {
+        return None;
+    }
+    if lower == 0 && digits > 0 && upper > 0 && (4..=12).contains(&length) {
+        return Some(Shape::Alphanumeric);
+    }
+    if digits == 0 && lower == 0 && (4..=12).contains(&length) && groups.iter().all(|g| (3..=8).contains(&g.len())) {
+        let known_word = lexicon.not_codes.contains(raw) || groups.iter().any(|g| lexicon.not_codes.contains(*g));
+        return (!known_word).then_some(Shape::Letters);
+    }
+    // Lower-case letters with digits: a mixed-case code ("rT8wQz"), or a
+    // lower-case one with at least two digits ("x7k2p9").
+    let mixed = upper > 0 && digits > 0 || digits >= 2;
+    if lower > 0 && mixed && lower + upper >= 2 && (6..=12).contains(&length) && groups.len() == 1 {
+        return Some(Shape::MixedCase);
+    }
+    None
+}
+
+/// The codes a run of digits (with single spaces or dashes) stands for:
+/// the span of each, its value as typed, and whether it was grouped.
+fn numeric_values(text: &Text, masked: &str, start: usize, end: usize) -> Vec<(Range<usize>, String, bool)> {
+    if !boundary_ok(masked, start, end) {
         return Vec::new();
     }
-    let before: Vec<char> = text[..start].chars().rev().take(3).collect();
-    let after = head(text, end, 12);
+    let before: Vec<char> = masked[..start].chars().rev().take(3).collect();
+    let after = &masked[text.head(end, 12)];
     let mut after_chars = after.chars();
     let next = after_chars.next();
     let next2 = after_chars.next();
-    // Decimals, prices, phone numbers and versions are not codes.
-    if next.is_some_and(|c| ".,".contains(c)) && next2.is_some_and(|c| c.is_ascii_digit()) {
+    // Decimals, prices, phone numbers, percentages and versions are not codes.
+    if next.is_some_and(|c| ".,".contains(c)) && next2.is_some_and(|c| c.is_ascii_digit()) || next == Some('%') {
         return Vec::new();
     }
-    if before.first().is_some_and(|&c| "+($€£¥₹₽.,".contains(c))
+    if before.first().is_some_and(|&c| "+$€£¥₹₽.,".contains(c))
         || before.get(1).is_some_and(|&c| "$€£¥₹₽".contains(c)) && before[0] == ' '
     {
         return Vec::new();
     }
     let currency_after = after.trim_start().to_ascii_uppercase();
-    if ["USD", "EUR", "GBP", "CHF", "JPY", "RUB", "PLN", "TRY", "BRL", "€", "$", "£", "ZŁ", "KR"]
+    if ["USD", "EUR", "GBP", "CHF", "JPY", "RUB", "PLN", "TRY", "BRL", "€", "$", "£", "ZŁ", "KR", "円", "元", "₩", "원"]
         .iter()
         .any(|c| currency_after.starts_with(c))
     {
         return Vec::new();
     }
-    if lexicon
-        .time_units
-        .as_ref()
-        .is_some_and(|units| units.find(after).is_some_and(|m| after[..m.start()].trim().is_empty()))
+    let unit_range = text.head(end, 12);
+    if let Some(unit) = text.find(List::TimeUnit, unit_range)
+        && text.text[end..unit.start].trim().is_empty()
     {
         return Vec::new();
     }
-    let run = &text[start..end];
-    let groups: Vec<&str> = run.split([' ', '-', '\u{2009}']).collect();
+    let run = &masked[start..end];
+    let groups: Vec<&str> = run.split([' ', '-']).collect();
     let total: usize = groups.iter().map(|g| g.len()).sum();
     if groups.len() > 1 && total >= 9 {
         return Vec::new(); // a phone number or an account number
@@ -367,141 +608,19 @@ fn numeric_values(lexicon: &Lexicon, text: &str, start: usize, end: usize) -> Ve
             return Vec::new(); // a date
         }
     }
-    let joined: String = groups.concat();
     let single_digits = groups.len() >= 4 && groups.iter().all(|g| g.len() == 1);
     let even_groups = (2..=3).contains(&groups.len()) && groups.iter().all(|g| (2..=4).contains(&g.len()));
     if (4..=8).contains(&total) && (groups.len() == 1 || single_digits || even_groups) {
-        return vec![(start, end, joined)];
+        return vec![(start..end, groups.concat(), groups.len() > 1)];
     }
     // Otherwise each group stands alone.
     let mut values = Vec::new();
     let mut offset = start;
     for group in groups {
         if (4..=8).contains(&group.len()) {
-            values.push((offset, offset + group.len(), group.to_owned()));
+            values.push((offset..offset + group.len(), group.to_owned(), false));
         }
         offset += group.len() + 1;
     }
     values
-}
-
-/// Where each line starts, to find a candidate's line without rescanning.
-struct Lines(Vec<usize>);
-
-impl Lines {
-    fn new(text: &str) -> Self {
-        Self(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
-    }
-
-    /// The byte range of the line holding `start..end` (without the newline).
-    fn around(&self, text: &str, start: usize, end: usize) -> (usize, usize) {
-        let line = self.0.partition_point(|&s| s <= start).saturating_sub(1);
-        let line_start = self.0[line];
-        let after = self.0.partition_point(|&s| s <= end);
-        let line_end = self.0.get(after).map_or(text.len(), |&next| next - 1);
-        (line_start, line_end)
-    }
-
-    /// How many line breaks lie between two offsets.
-    fn between(&self, from: usize, to: usize) -> usize {
-        self.0.partition_point(|&s| s <= to) - self.0.partition_point(|&s| s <= from)
-    }
-}
-
-fn score(
-    lexicon: &Lexicon,
-    text: &str,
-    lines: &Lines,
-    keywords: &[(usize, usize)],
-    candidate: &mut Candidate,
-    subject_announces: bool,
-) {
-    let mut score = match (candidate.shape, candidate.value.len()) {
-        (Shape::Digits, 6) => 1.0,
-        (Shape::Digits, _) => 0.6,
-        (Shape::Alphanumeric, _) => 0.5,
-        (Shape::Letters, _) => 0.0,
-    };
-    score += match candidate.view {
-        View::Rendered => 0.3,
-        View::Text | View::Subject => 0.1,
-    };
-    // Keywords before (within 150 characters and two line breaks) or just after.
-    let mut evidence = None;
-    let mut keyword_bonus: f64 = 0.0;
-    let preceding = keywords.partition_point(|&(_, e)| e <= candidate.start);
-    if let Some(&(ks, ke)) = preceding.checked_sub(1).and_then(|i| keywords.get(i)) {
-        let distance = if candidate.start - ke > 600 { usize::MAX } else { text[ke..candidate.start].chars().count() };
-        let breaks = lines.between(ke, candidate.start);
-        let keyword = &text[ks..ke];
-        if distance <= 40 && breaks <= 1 {
-            keyword_bonus = 3.0;
-            evidence = Some(format!("{distance} characters after {keyword:?}"));
-        } else if distance <= 150 && breaks <= 3 && candidate.shape != Shape::Letters {
-            keyword_bonus = 2.0;
-            evidence = Some(format!("{distance} characters after {keyword:?}"));
-        }
-    }
-    if let Some(&(ks, ke)) = keywords.get(keywords.partition_point(|&(s, _)| s < candidate.end)) {
-        let between = text.get(candidate.end..ks.min(candidate.end + 200)).unwrap_or_default();
-        if ks - candidate.end <= 200 && between.chars().count() <= 40 && !between.contains('\n') && keyword_bonus < 2.0
-        {
-            keyword_bonus = 2.0;
-            evidence = Some(format!("just before {:?}", &text[ks..ke]));
-        }
-    }
-    score += keyword_bonus;
-    let (line_start, line_end) = lines.around(text, candidate.start, candidate.end);
-    let line = text[line_start..line_end].trim().trim_end_matches(['.', '!']);
-    let alone = line == text[candidate.start..candidate.end].trim();
-    if alone {
-        score += 1.5;
-        candidate.notes.push("on a line of its own");
-        if evidence.is_none() && subject_announces {
-            evidence = Some("alone on its line, and the subject announces a code".to_owned());
-            score += 1.0;
-        }
-    }
-    if candidate.shape == Shape::Letters && keyword_bonus < 3.0 && !alone {
-        evidence = None; // letters alone are words unless a keyword points at them
-    }
-    let before = tail(text, candidate.start, 30);
-    let reference = lexicon.reference.as_ref().and_then(|r| r.find_iter(before).last());
-    if let Some(reference) = reference {
-        let keyword_after_reference =
-            keywords.iter().any(|&(s, _)| s >= candidate.start - before.len() + reference.end() && s < candidate.start);
-        if !keyword_after_reference {
-            score -= 5.0;
-            candidate.notes.push("after a reference keyword");
-        }
-    }
-    if lexicon
-        .promo
-        .as_ref()
-        .is_some_and(|p| p.is_match(tail(text, candidate.start, 60)) || p.is_match(head(text, candidate.end, 30)))
-    {
-        score -= 5.0;
-        candidate.notes.push("near a promotion keyword");
-    }
-    if before.trim_end().ends_with('#') {
-        score -= 2.0;
-        candidate.notes.push("after #");
-    }
-    if candidate.shape == Shape::Digits
-        && candidate.value.len() == 4
-        && let Ok(year) = candidate.value.parse::<u32>()
-        && (1900..=2100).contains(&year)
-    {
-        score -= 2.5;
-        candidate.notes.push("looks like a year");
-    }
-    candidate.score = score;
-    candidate.evidence = evidence;
-}
-
-/// About 40 characters either side of a match, on one line.
-pub(crate) fn snippet(text: &str, start: usize, end: usize) -> String {
-    let before = tail(text, start, 40);
-    let after = head(text, end, 40);
-    format!("{before}[{}]{after}", &text[start..end]).replace('\n', " ⏎ ")
 }

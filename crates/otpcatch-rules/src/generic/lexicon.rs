@@ -1,191 +1,314 @@
-//! The generic heuristic's vocabulary, compiled: one case-insensitive
-//! regex per word list, with word boundaries where the script has words.
+//! The generic heuristic's vocabulary, compiled: every word list of
+//! `rules/generic.toml` in one Aho-Corasick automaton, so that a text is
+//! scanned once for all of them.
+//!
+//! A word may belong to several lists ("kod" announces a code in Polish and
+//! in Turkish; "confirmation" is a call to action and part of
+//! "confirmation number", a reference). Each pattern carries the set of
+//! lists its word is on, and a scan returns every whole-word hit with that
+//! set. At any position the longest word wins, so "confirmation number"
+//! hides the "confirmation" inside it.
+//!
+//! Case is folded in ASCII by the automaton, and in other scripts by
+//! lower-casing the text first, character for character where that keeps
+//! every offset. White space of any kind matches the single spaces the
+//! words are written with.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
-use regex_automata::meta::Regex;
-use regex_automata::util::syntax;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use crate::model::Vocabulary;
 
-/// A word list compiled into one regex.
-///
-/// Word boundaries are checked after matching rather than written into the
-/// pattern: a Unicode `\b` keeps the regex crate off its fast DFA on
-/// non-ASCII text, which made scanning a hostile 7 KB email take 10 ms.
-///
-/// Each list is compiled on first use: a process that only wants a code
-/// never pays for the link vocabulary.
+/// One of the vocabulary's word lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum List {
+    /// Words that announce a one-time code.
+    Code,
+    /// Words that make the number after them a reference.
+    Reference,
+    /// Words that make a code a coupon.
+    Promo,
+    /// Words after a number that make it a duration or a quantity.
+    TimeUnit,
+    /// Phrases that mark a notice.
+    Notice,
+    /// Words of a primary call to action.
+    Action,
+    /// Words of a sign-in link.
+    SignIn,
+    /// Words that point at a link ("the link below", "click here").
+    Pointer,
+    /// Words of a link that undoes or refuses ("this wasn't me", "deny").
+    Revoke,
+    /// Words that say a code or link expires.
+    Expiry,
+    /// Words that tell the reader to type something.
+    Instruction,
+    /// Words of links that are never the one (unsubscribe, privacy, help).
+    NonAction,
+}
+
+impl List {
+    const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// A set of lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Lists(u16);
+
+impl Lists {
+    pub(crate) fn contains(self, list: List) -> bool {
+        self.0 & list.bit() != 0
+    }
+
+    fn insert(&mut self, list: List) {
+        self.0 |= list.bit();
+    }
+}
+
+/// A whole-word hit of the vocabulary in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) lists: Lists,
+}
+
+/// A word of the vocabulary, folded, with the lists it is on.
 #[derive(Debug)]
-pub(crate) struct Words {
-    pattern: String,
-    regex: std::sync::OnceLock<Option<Regex>>,
+struct Word {
+    folded: String,
+    lists: Lists,
+    /// Written in capitals only ("PIN", "TAN", "OTP"): an acronym, which
+    /// matches only in capitals, so that "pin" and "Tan" stay words.
+    capitals: bool,
 }
 
-/// One match of a word list.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Hit<'t> {
-    text: &'t str,
-    start: usize,
-    end: usize,
-}
-
-impl<'t> Hit<'t> {
-    pub(crate) fn start(&self) -> usize {
-        self.start
-    }
-
-    pub(crate) fn end(&self) -> usize {
-        self.end
-    }
-
-    pub(crate) fn as_str(&self) -> &'t str {
-        &self.text[self.start..self.end]
-    }
-}
-
-impl Words {
-    /// Every whole-word match, left to right.
-    pub(crate) fn find_iter<'t>(&self, text: &'t str) -> impl Iterator<Item = Hit<'t>> {
-        let regex = self.regex.get_or_init(|| build(&self.pattern).ok());
-        regex
-            .iter()
-            .flat_map(move |regex| regex.find_iter(text))
-            .filter(move |m| {
-                let found = &text[m.range()];
-                let starts_word = found.starts_with(worded);
-                let ends_word = found.ends_with(worded);
-                (!starts_word || !text[..m.start()].chars().next_back().is_some_and(worded))
-                    && (!ends_word || !text[m.end()..].chars().next().is_some_and(worded))
-            })
-            .map(move |m| Hit { text, start: m.start(), end: m.end() })
-    }
-
-    /// The first whole-word match.
-    pub(crate) fn find<'t>(&self, text: &'t str) -> Option<Hit<'t>> {
-        self.find_iter(text).next()
-    }
-
-    pub(crate) fn is_match(&self, text: &str) -> bool {
-        self.find(text).is_some()
-    }
-}
-
-/// Compiled word lists.
+/// The compiled vocabulary.
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    pub(crate) code_keywords: Option<Words>,
-    pub(crate) reference: Option<Words>,
-    pub(crate) promo: Option<Words>,
-    pub(crate) time_units: Option<Words>,
-    pub(crate) notice: Option<Words>,
-    pub(crate) link_keywords: Option<Words>,
-    pub(crate) sign_in_keywords: Option<Words>,
-    pub(crate) link_ignore: Option<Words>,
+    words: Vec<Word>,
+    automaton: OnceLock<Option<AhoCorasick>>,
+    /// Fragments of a URL's path or query that name an action (`verify`,
+    /// `reset`, `magic`), matched anywhere in the lower-cased URL.
+    url_words: Vec<String>,
+    url_automaton: OnceLock<Option<AhoCorasick>>,
     pub(crate) ignore_hosts: Vec<String>,
     pub(crate) not_codes: HashSet<String>,
 }
 
 impl Lexicon {
-    pub(crate) fn compile(vocabulary: &Vocabulary) -> Result<Self, regex::Error> {
-        Ok(Self {
-            code_keywords: alternation(&vocabulary.code_keywords)?,
-            reference: alternation(&vocabulary.reference_keywords)?,
-            promo: alternation(&vocabulary.promo_keywords)?,
-            time_units: alternation(&vocabulary.time_units)?,
-            notice: alternation(&vocabulary.notice_phrases)?,
-            link_keywords: alternation(&vocabulary.link_keywords)?,
-            sign_in_keywords: alternation(&vocabulary.sign_in_keywords)?,
-            link_ignore: alternation(&vocabulary.link_ignore)?,
-            ignore_hosts: vocabulary.link_ignore_hosts.iter().map(|h| h.to_lowercase()).collect(),
-            not_codes: vocabulary.not_codes.iter().map(|w| w.to_uppercase()).collect(),
-        })
+    pub(crate) fn compile(vocabulary: &Vocabulary) -> Self {
+        let lists: [(&[String], List); 12] = [
+            (&vocabulary.instruction_words, List::Instruction),
+            (&vocabulary.code_keywords, List::Code),
+            (&vocabulary.reference_keywords, List::Reference),
+            (&vocabulary.promo_keywords, List::Promo),
+            (&vocabulary.time_units, List::TimeUnit),
+            (&vocabulary.notice_phrases, List::Notice),
+            (&vocabulary.link_keywords, List::Action),
+            (&vocabulary.sign_in_keywords, List::SignIn),
+            (&vocabulary.pointer_phrases, List::Pointer),
+            (&vocabulary.revoke_phrases, List::Revoke),
+            (&vocabulary.expiry_phrases, List::Expiry),
+            (&vocabulary.link_ignore, List::NonAction),
+        ];
+        let mut words: Vec<Word> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (list_words, list) in lists {
+            for word in list_words {
+                let folded = fold_word(word);
+                if folded.is_empty() {
+                    continue;
+                }
+                let capitals = word.chars().any(char::is_alphabetic) && !word.chars().any(char::is_lowercase);
+                let at = *index.entry(folded.clone()).or_insert_with(|| {
+                    words.push(Word { folded, lists: Lists::default(), capitals });
+                    words.len() - 1
+                });
+                words[at].lists.insert(list);
+                words[at].capitals &= capitals;
+            }
+        }
+        Self {
+            words,
+            automaton: OnceLock::new(),
+            url_words: vocabulary
+                .url_keywords
+                .iter()
+                .map(|w| w.trim().to_lowercase())
+                .filter(|w| !w.is_empty())
+                .collect(),
+            url_automaton: OnceLock::new(),
+            ignore_hosts: vocabulary.link_ignore_hosts.iter().map(|h| h.trim().to_lowercase()).collect(),
+            not_codes: vocabulary.not_codes.iter().map(|w| w.trim().to_uppercase()).collect(),
+        }
+    }
+
+    /// Builds the automata now, so that a user's vocabulary that is too
+    /// large fails when the rule is loaded rather than when it is used.
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if !self.words.is_empty() && self.automaton().is_none() {
+            return Err("the word lists could not be compiled".to_owned());
+        }
+        if !self.url_words.is_empty() && self.url_automaton().is_none() {
+            return Err("the url-keywords could not be compiled".to_owned());
+        }
+        Ok(())
+    }
+
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.automaton.get_or_init(|| build(self.words.iter().map(|w| w.folded.as_str()), MatchKind::Standard)).as_ref()
+    }
+
+    fn url_automaton(&self) -> Option<&AhoCorasick> {
+        self.url_automaton
+            .get_or_init(|| build(self.url_words.iter().map(String::as_str), MatchKind::Standard))
+            .as_ref()
+    }
+
+    /// Every whole-word hit of any list in `text`, left to right.
+    pub(crate) fn scan(&self, text: &str) -> Vec<Hit> {
+        let Some(automaton) = self.automaton() else { return Vec::new() };
+        let folded = fold_text(text);
+        let haystack = folded.as_deref().unwrap_or(text);
+        // Every match, overlapping, that is a whole word; then the longest
+        // at each position, left to right. (A non-overlapping search would
+        // let a match that fails its word boundary, "use o" in "Use OTP",
+        // hide the word it overlaps.)
+        let mut found: Vec<Hit> = automaton
+            .find_overlapping_iter(haystack)
+            .filter(|m| {
+                let found = &haystack[m.range()];
+                let starts_word = found.starts_with(worded);
+                let ends_word = found.ends_with(worded);
+                let word = &self.words[m.pattern().as_usize()];
+                (!starts_word || !haystack[..m.start()].chars().next_back().is_some_and(worded))
+                    && (!ends_word || !haystack[m.end()..].chars().next().is_some_and(worded))
+                    && (!word.capitals || !text[m.range()].chars().any(char::is_lowercase))
+            })
+            .map(|m| Hit { start: m.start(), end: m.end(), lists: self.words[m.pattern().as_usize()].lists })
+            .collect();
+        found.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        let mut taken_to = 0;
+        found.retain(|h| {
+            let keep = h.start >= taken_to;
+            if keep {
+                taken_to = h.end;
+            }
+            keep
+        });
+        found
+    }
+
+    /// The first URL keyword in `url_part` that starts a word of it: after
+    /// a separator (`/`, `?`, `-`, `=`, …), or at a camel-case word that
+    /// ends its segment (`/Account/SetPassword`). A keyword inside a token
+    /// or a longer word ("processors", "TrackConfirmAction") does not count.
+    pub(crate) fn url_word<'u>(&self, url_part: &'u str) -> Option<&'u str> {
+        let automaton = self.url_automaton()?;
+        automaton
+            .find_overlapping_iter(url_part)
+            .find(|m| {
+                let before = url_part[..m.start()].chars().next_back();
+                let first = url_part[m.start()..].chars().next();
+                let after = url_part[m.end()..].chars().next();
+                // Camel case starts a word too, where the word ends its
+                // segment: "SetPassword", but not "TrackConfirmAction".
+                let camel = before.is_some_and(|c| c.is_ascii_lowercase())
+                    && first.is_some_and(|c| c.is_ascii_uppercase())
+                    && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+                !before.is_some_and(|c| c.is_ascii_alphanumeric()) || camel
+            })
+            .map(|m| &url_part[m.range()])
     }
 }
 
+fn build<'w>(words: impl Iterator<Item = &'w str>, kind: MatchKind) -> Option<AhoCorasick> {
+    AhoCorasickBuilder::new().ascii_case_insensitive(true).match_kind(kind).build(words).ok()
+}
+
 /// Whether `c` belongs to a script that separates words with spaces, so
-/// that a keyword needs a word boundary there (CJK does not).
+/// that a keyword needs a word boundary there (CJK, Arabic, Hebrew and
+/// Thai do not, or attach particles to their words).
 fn worded(c: char) -> bool {
     c.is_alphanumeric() && (c as u32) < 0x0530
 }
 
-/// One regex matching any of `words`, longest first.
-fn alternation(words: &[String]) -> Result<Option<Words>, regex::Error> {
-    let mut words: Vec<&String> = words.iter().filter(|w| !w.trim().is_empty()).collect();
-    if words.is_empty() {
-        return Ok(None);
-    }
-    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    // ASCII words fold case in ASCII only, which compiles to a far smaller
-    // automaton than Unicode case folding; other words fold in Unicode.
-    let spaced = |word: &str| regex::escape(word.trim()).replace(' ', r"(?u:[\s\u{a0}]+)");
-    let ascii: Vec<String> = words.iter().filter(|w| w.is_ascii()).map(|w| spaced(w)).collect();
-    let other: Vec<String> = words.iter().filter(|w| !w.is_ascii()).map(|w| spaced(w)).collect();
-    let mut alternatives = Vec::new();
-    if !ascii.is_empty() {
-        alternatives.push(format!("(?i-u:{})", ascii.join("|")));
-    }
-    if !other.is_empty() {
-        alternatives.push(format!("(?i:{})", other.join("|")));
-    }
-    let pattern = alternatives.join("|");
-    // Keywords are escaped literals, so only their size can fail; check it
-    // now when the list comes from a user's file, lazily for the built-ins.
-    Ok(Some(Words { pattern, regex: std::sync::OnceLock::new() }))
+/// A word as the automaton holds it: lower-cased, runs of white space as
+/// one space.
+fn fold_word(word: &str) -> String {
+    let folded: String = word.split_whitespace().collect::<Vec<_>>().join(" ");
+    folded.chars().map(fold_char).collect()
 }
 
-fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    // No prefilter: for a long case-insensitive alternation, extracting
-    // its literals costs more to build than it saves in a search.
-    Regex::builder()
-        .configure(Regex::config().auto_prefilter(false).nfa_size_limit(Some(1 << 24)))
-        .syntax(syntax::Config::new())
-        .build(pattern)
-        .map_err(|e| regex::Error::Syntax(e.to_string()))
-}
-
-impl Lexicon {
-    /// Compiles every list now, so that a user's vocabulary that is too
-    /// large fails when the rule is loaded rather than when it is used.
-    pub(crate) fn validate(&self) -> Result<(), regex::Error> {
-        for words in [
-            &self.code_keywords,
-            &self.reference,
-            &self.promo,
-            &self.time_units,
-            &self.notice,
-            &self.link_keywords,
-            &self.sign_in_keywords,
-            &self.link_ignore,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let regex = build(&words.pattern)?;
-            let _ = words.regex.set(Some(regex));
-        }
-        Ok(())
+/// A text folded as words are, keeping every byte offset: non-ASCII
+/// capitals that lower-case to one character of the same length, and
+/// ASCII white space as a space. `None` when nothing changes.
+fn fold_text(text: &str) -> Option<String> {
+    let needs = text.bytes().any(|b| b >= 0x80 || matches!(b, b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'));
+    if !needs {
+        return None;
     }
+    Some(text.chars().map(fold_char).collect())
 }
 
-/// Whether `words` (if any) match `text`.
-pub(crate) fn matches(words: &Option<Words>, text: &str) -> bool {
-    words.as_ref().is_some_and(|w| w.is_match(text))
+fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return if c.is_ascii_whitespace() { ' ' } else { c };
+    }
+    if !c.is_uppercase() {
+        return c;
+    }
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) if l.len_utf8() == c.len_utf8() => l,
+        _ => c,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn lexicon(code: &[&str], action: &[&str]) -> Lexicon {
+        Lexicon::compile(&Vocabulary {
+            code_keywords: code.iter().map(|w| w.to_string()).collect(),
+            link_keywords: action.iter().map(|w| w.to_string()).collect(),
+            ..Vocabulary::default()
+        })
+    }
+
+    fn found<'t>(lexicon: &Lexicon, text: &'t str) -> Vec<&'t str> {
+        lexicon.scan(text).iter().map(|h| &text[h.start..h.end]).collect()
+    }
+
     #[test]
     fn keywords_match_whole_words_and_cjk_inside_text() {
-        let words = ["code", "verification code", "验证码", "код"].map(String::from);
-        let regex = alternation(&words).unwrap().unwrap();
-        assert_eq!(regex.find("Your Verification  Code: 1").unwrap().as_str(), "Verification  Code");
-        assert_eq!(regex.find("barcode, then the code").unwrap().start(), 18);
-        assert!(regex.find("barcode").is_none());
-        assert!(regex.is_match("您的验证码是123456"));
-        assert!(regex.is_match("Ваш код: 4242"));
-        assert!(!regex.is_match("кодировка"));
+        let lexicon = lexicon(&["code", "verification code", "验证码", "код"], &[]);
+        assert_eq!(found(&lexicon, "Your Verification\nCode: 1"), ["Verification\nCode"]);
+        assert_eq!(found(&lexicon, "barcode, then the code"), ["code"]);
+        assert_eq!(found(&lexicon, "您的验证码是123456"), ["验证码"]);
+        assert_eq!(found(&lexicon, "Ваш КОД: 4242"), ["КОД"]);
+        assert!(found(&lexicon, "кодировка").is_empty());
+    }
+
+    #[test]
+    fn acronyms_match_only_in_capitals() {
+        let lexicon = lexicon(&["PIN", "TAN", "code"], &[]);
+        assert_eq!(found(&lexicon, "Your PIN: 4821, Rosa Tan, pin it, the Code"), ["PIN", "Code"]);
+    }
+
+    #[test]
+    fn a_word_on_two_lists_carries_both_and_the_longest_word_wins() {
+        let lexicon = lexicon(&["kod", "confirmation code"], &["kod", "confirmation"]);
+        let hits = lexicon.scan("kod; confirmation code; confirmation");
+        let lists: Vec<(bool, bool)> =
+            hits.iter().map(|h| (h.lists.contains(List::Code), h.lists.contains(List::Action))).collect();
+        assert_eq!(lists, [(true, true), (true, false), (false, true)]);
     }
 }

@@ -1,212 +1,421 @@
 //! Finding the confirmation link without a site-specific rule.
 //!
-//! Candidates are the HTML's links (with what a reader sees of them) and
-//! the URLs of the text part (with the words around them). A link wins by
-//! its words: a call to action in its text or label (verify, confirm,
-//! activate, sign in, in many languages), or in its URL, helped by button
-//! styling. Unsubscribe, privacy, help, social and view-in-browser links,
-//! logos and `mailto:` never win. The href is returned as written (entities
-//! decoded), tracking redirects included: that is what a browser follows.
+//! Candidates are the HTML's links, the URLs of the text part (joined where
+//! a mailer wrapped them, unwrapped from `<…>`), and URLs the HTML shows as
+//! plain text. Known non-actions never win: unsubscribe, privacy, help,
+//! social and app-store links, logos, `mailto:`, and links that refuse or
+//! undo ("this wasn't me", "deny"). The rest are described by features:
+//! the words of the link itself, of its sentence and the lines above it,
+//! the subject, its URL (an action in the path, an opaque token), its
+//! styling, and how many other links compete. The href is returned as a
+//! browser would follow it (entities decoded, tabs and newlines removed),
+//! tracking redirects included.
 
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::lexicon::{Lexicon, matches};
-use super::{Finding, Views};
+use super::lexicon::{Lexicon, List};
+use super::score::{LinkFeature as F, MODEL};
+use super::{Bar, Described, Judgement, Reading, View};
 use crate::postprocess::decode_entities;
-use crate::render::Anchor;
-
-/// The score a link needs.
-const THRESHOLD: f64 = 3.0;
 
 static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"https?://[^\s<>"'\]\[]+"#).expect("valid"));
-static URL_KEYWORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)verif|confirm|activat|validat|magic|sign-?in|log-?in|auth|callback|invit|token|email_?verification|passwordless|otp|reset",
-    )
-    .expect("valid")
-});
-/// An opaque token: a long query value or path segment, as every
-/// verification and magic link carries.
-static TOKEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[=/][A-Za-z0-9_.%:\-]{12,}").expect("valid"));
+/// A URL in angle brackets, which may be wrapped across lines (RFC 3986, appendix C).
+static BRACKETED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<(https?://[^<>]{1,4000})>").expect("valid"));
+/// What a wrapped URL's next line must look like to continue it.
+static CONTINUATION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+$").expect("valid"));
+static FOOTER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i:unsubscribe|all rights reserved)|©|\([cC]\) 20[0-9][0-9]").expect("valid"));
 
-struct Candidate {
+/// A link as found.
+#[derive(Debug, Clone)]
+struct Link {
     href: String,
-    score: f64,
-    reason: String,
-    context: String,
+    view: View,
+    /// Where it is in its text: the anchor's text, or the URL.
+    span: Range<usize>,
+    /// Its own words: the anchor's text, `title` and `aria-label`.
+    words: String,
+    button: bool,
+    image_only: bool,
 }
 
-/// The link, or why there is none.
-pub(crate) fn find(lexicon: &Lexicon, views: &Views<'_>, anchors: &[Anchor]) -> Result<Finding, String> {
-    if let Some(notice) = super::code::notice(lexicon, views) {
-        return Err(format!("this looks like a notice, not a verification (it says {notice:?})"));
+/// The link, or why there is none, and the links that lost.
+pub(crate) fn find(lexicon: &Lexicon, reading: &Reading, bar: Bar) -> Judgement {
+    if let Some(notice) = reading.notice() {
+        return Judgement {
+            chosen: Err(format!("this looks like a notice, not a verification (it says {notice:?})")),
+            runners_up: Vec::new(),
+        };
     }
-    let mut candidates: Vec<Candidate> = Vec::new();
-    // Where the rendered text has words of a call to action: an anchor far
-    // from all of them, whose URL says nothing either, cannot win.
-    let spots: Vec<usize> = [&lexicon.link_keywords, &lexicon.sign_in_keywords]
-        .into_iter()
-        .flatten()
-        .flat_map(|words| words.find_iter(views.rendered).map(|hit| hit.start()).collect::<Vec<_>>())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let worded = |from: usize, to: usize| {
-        let first = spots.partition_point(|&s| s < from);
-        spots.get(first).is_some_and(|&s| s <= to)
+    super::judge(described(lexicon, reading), &MODEL.link, bar, "link")
+}
+
+/// Every link of a message, described.
+pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> {
+    let mut links: Vec<Link> = Vec::new();
+    let mut described: Vec<Described> = Vec::new();
+    for link in self::links(reading) {
+        if let Some(d) = describe(lexicon, reading, &link) {
+            described.push(d);
+            links.push(link);
+        }
+    }
+    // The same link offered twice (in the HTML and the text part) counts once, with both places.
+    let mut places: HashMap<String, (bool, bool)> = HashMap::new();
+    for link in &links {
+        let place = places.entry(link.href.clone()).or_default();
+        place.0 |= link.view == View::Html;
+        place.1 |= link.view == View::Text;
+    }
+    let actionable: HashSet<String> = described.iter().filter(|d| d.decoy.is_none()).map(|d| d.value.clone()).collect();
+    let codes: Vec<&str> = reading.codes(lexicon).iter().filter(|c| c.eligible()).map(|c| c.value.as_str()).collect();
+    let quiet = [&reading.subject, &reading.text, &reading.html]
+        .iter()
+        .all(|t| !t.hits.iter().any(|h| h.lists.contains(List::Action) || h.lists.contains(List::SignIn)));
+    // The first link that names an action and is not a plain page (a
+    // navigation bar's "Log in" comes first and is not the one).
+    let names_action = |d: &Described| {
+        [F::TextAction, F::TextSignIn, F::SentenceAction, F::AboveAction, F::UrlAction]
+            .iter()
+            .any(|&f| d.features[f as usize] > 0.0)
+            && d.features[F::PlainPage as usize] == 0.0
     };
-    for anchor in anchors {
-        let promising = worded(anchor.offset.saturating_sub(240), anchor.offset + anchor.text.len())
-            || !anchor.label.is_empty()
-            || URL_KEYWORDS.is_match(&anchor.href);
-        if !promising {
-            continue;
+    let first_action = links
+        .iter()
+        .zip(&described)
+        .filter(|(_, d)| d.decoy.is_none() && names_action(d))
+        .min_by_key(|(link, _)| (link.view != View::Html, link.span.start))
+        .map(|(link, _)| link.href.clone());
+    for d in &mut described {
+        let set = |d: &mut Described, feature: F, reason: Option<&str>| {
+            d.features[feature as usize] = 1.0;
+            d.reasons.extend(reason.map(str::to_owned));
+        };
+        if places[&d.value] == (true, true) {
+            set(d, F::InTextAndHtml, Some("in the HTML and the text part"));
         }
-        // What the sentence before the link says: "To verify your email, click here".
-        let offset = anchor.offset.min(views.rendered.len());
-        let window = offset.saturating_sub(240);
-        let line_start =
-            views.rendered.get(window..offset).and_then(|w| w.rfind('\n')).map_or(window, |i| window + i + 1);
-        let sentence = views.rendered.get(line_start..offset).unwrap_or_default();
-        if let Some(candidate) = score_anchor(lexicon, anchor, sentence, 2.0) {
-            candidates.push(candidate);
+        let others = actionable.len() - usize::from(actionable.contains(&d.value));
+        if d.decoy.is_none() && others == 0 {
+            set(d, F::OnlyLink, Some("the only link to act on"));
         }
+        if first_action.as_deref() == Some(d.value.as_str()) {
+            set(d, F::FirstActionLink, None);
+        }
+        let carried = codes.iter().find(|code| carries(&d.value, code));
+        if let Some(code) = carried {
+            set(d, F::CarriesCode, Some(&format!("its URL carries the code {code}")));
+        } else if !codes.is_empty() && d.features[F::UrlToken as usize] == 0.0 {
+            set(d, F::SecondaryToCode, Some("no token, in a mail that gives a code"));
+        }
+        if quiet {
+            set(d, F::QuietMail, Some("no word of the mail names an action"));
+        }
+        d.features[F::Rivals as usize] = (1.0 + others as f64).log2();
     }
-    let line_starts: Vec<usize> =
-        std::iter::once(0).chain(views.text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-    let text_spots: Vec<usize> = [&lexicon.link_keywords, &lexicon.sign_in_keywords]
-        .into_iter()
-        .flatten()
-        .flat_map(|words| words.find_iter(views.text).map(|hit| hit.start()).collect::<Vec<_>>())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    for found in URL.find_iter(views.text) {
-        let first = text_spots.partition_point(|&s| s + 240 < found.start());
-        let introduced = text_spots.get(first).is_some_and(|&s| s < found.start());
-        if !introduced && !URL_KEYWORDS.is_match(found.as_str()) {
-            continue;
-        }
-        let href = decode_entities(found.as_str().trim_end_matches(['.', ',', ';', ')', '>', '!', '?']));
-        // The words introducing it: its line so far and up to two lines
-        // before it that have text (at most 240 characters back).
-        let line = line_starts.partition_point(|&s| s <= found.start()).saturating_sub(1);
-        let line_start = line_starts[line];
-        let mut context_start = line_start;
-        let mut with_text = 0;
-        let mut previous = line;
-        while previous > 0 && with_text < 2 && found.start() - line_starts[previous - 1] < 240 {
-            previous -= 1;
-            context_start = line_starts[previous];
-            if !views.text[context_start..line_starts[previous + 1]].trim().is_empty() {
-                with_text += 1;
-            }
-        }
-        let context_start = context_start.max(found.start().saturating_sub(240));
-        let context_start =
-            (context_start..=found.start()).find(|&i| views.text.is_char_boundary(i)).unwrap_or(found.start());
-        let context = views.text[context_start..found.start()].trim();
-        let line_start = (line_start.max(found.start().saturating_sub(240))..=found.start())
-            .find(|&i| views.text.is_char_boundary(i))
-            .unwrap_or(found.start());
-        // In a text part, the words introducing a URL count as its text;
-        // only its own line can make it an unsubscribe or help link.
-        let anchor =
-            Anchor { href, text: views.text[line_start..found.start()].trim().to_owned(), ..Anchor::default() };
-        if let Some(mut candidate) = score_anchor(lexicon, &anchor, context, 3.0) {
-            candidate.score -= 0.2; // what the HTML shows comes first
-            candidates.push(candidate);
-        }
-    }
-    // A link offered both in the HTML and in the text is the more likely one.
-    let mut offered: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for candidate in &candidates {
-        *offered.entry(candidate.href.clone()).or_default() += 1;
-    }
-    for candidate in &mut candidates {
-        if offered.get(&candidate.href).is_some_and(|&n| n > 1) {
-            candidate.score += 0.5;
-        }
-    }
-    let best = candidates.into_iter().max_by(|a, b| a.score.total_cmp(&b.score));
-    match best {
-        Some(best) if best.score >= THRESHOLD => {
-            Ok(Finding { value: best.href, reason: best.reason, context: best.context })
-        }
-        Some(best) => Err(format!(
-            "the likeliest link, {:?}, scored {:.1}, below {THRESHOLD}: nothing calls it a verification",
-            best.href, best.score
-        )),
-        None => Err("no link in the message".to_owned()),
-    }
+    described
 }
 
-/// Scores one link. `sentence` is the text before it; a keyword there
-/// counts `sentence_weight` (less than the link's own words in HTML, as
-/// much in a text part, where the sentence is all the link has).
-fn score_anchor(lexicon: &Lexicon, anchor: &Anchor, sentence: &str, sentence_weight: f64) -> Option<Candidate> {
-    let href = anchor.href.trim();
-    let lower = href.to_ascii_lowercase();
+/// Every link of the message: the HTML's anchors, URLs shown as text in
+/// the HTML, and the text part's URLs.
+fn links(reading: &Reading) -> Vec<Link> {
+    let mut links = Vec::new();
+    let html = &reading.html.text;
+    for anchor in &reading.anchors {
+        if anchor.offset > html.len() {
+            break;
+        }
+        links.push(Link {
+            href: browser_href(&anchor.href),
+            view: View::Html,
+            span: anchor.offset..anchor.end.min(html.len()),
+            words: [anchor.text.as_str(), anchor.label.as_str()].join(" ").trim().to_owned(),
+            button: anchor.button,
+            image_only: anchor.image_only,
+        });
+    }
+    let inside_anchor = |at: usize| reading.anchors.iter().any(|a| a.offset <= at && at < a.end);
+    for (span, href) in text_urls(html) {
+        if !inside_anchor(span.start) {
+            links.push(Link { href, view: View::Html, span, words: String::new(), button: false, image_only: false });
+        }
+    }
+    for (span, href) in text_urls(&reading.text.text) {
+        links.push(Link { href, view: View::Text, span, words: String::new(), button: false, image_only: false });
+    }
+    links
+}
+
+/// A URL's path and query without the parameters that only say where a
+/// click came from (`utm_*`, `ref`, `source`, …): their values name
+/// campaigns ("ref=invite-email"), not what the link does.
+fn without_tracking(path_and_query: &str) -> String {
+    let Some((path, query)) = path_and_query.split_once('?') else { return path_and_query.to_owned() };
+    let (query, fragment) = query.split_once('#').map_or((query, None), |(q, f)| (q, Some(f)));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let key = pair.split('=').next().unwrap_or_default().to_ascii_lowercase();
+            !(key.starts_with("utm_")
+                || ["ref", "source", "src", "campaign", "medium", "mc_cid", "mc_eid", "_hsenc", "_hsmi", "cmp", "trk"]
+                    .contains(&key.as_str()))
+        })
+        .collect();
+    let mut out = path.to_owned();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+/// Whether a URL's path or query carries an opaque token, as every
+/// verification and magic link does: a segment or value of 16 characters
+/// or more, or of 10 or more that mixes letters and digits.
+fn has_token(path_and_query: &str) -> bool {
+    path_and_query.split(['/', '?', '&', '=', '#', ';', ',']).any(|piece| {
+        let digits = piece.bytes().filter(u8::is_ascii_digit).count();
+        let letters = piece.bytes().filter(u8::is_ascii_alphabetic).count();
+        piece.len() >= 16 || (piece.len() >= 10 && digits >= 3 && letters >= 3)
+    })
+}
+
+/// Whether `href` carries `code` as a whole value of its path or query.
+fn carries(href: &str, code: &str) -> bool {
+    href.match_indices(code).any(|(at, _)| {
+        let before = href[..at].chars().next_back();
+        let after = href[at + code.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric()) && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
+/// The URLs written in a text: bracketed ones whole, wrapped ones joined.
+fn text_urls(text: &str) -> Vec<(Range<usize>, String)> {
+    let mut found: Vec<(Range<usize>, String)> = Vec::new();
+    for captures in BRACKETED.captures_iter(text) {
+        let Some(inner) = captures.get(1) else { continue };
+        let href: String = inner.as_str().split_whitespace().collect();
+        found.push((inner.range(), decode_entities(&href)));
+    }
+    for m in URL.find_iter(text) {
+        if found.iter().any(|(span, _)| span.contains(&m.start())) {
+            continue;
+        }
+        let mut href = m.as_str().to_owned();
+        let mut end = m.end();
+        // A mailer that wraps long lines may have cut the URL: a line that
+        // ends in it, long enough to have been wrapped, continued by a line
+        // that starts with nothing but URL characters.
+        let line_start = text[..m.start()].rfind('\n').map_or(0, |i| i + 1);
+        let mut long_enough = end - line_start >= 60;
+        while long_enough && text[end..].starts_with('\n') {
+            let next_line = text[end + 1..].split('\n').next().unwrap_or_default().trim_end();
+            let continues = !next_line.is_empty()
+                && !next_line.contains(char::is_whitespace)
+                && !next_line.starts_with("http")
+                && CONTINUATION.is_match(next_line)
+                && next_line.contains(|c: char| c.is_ascii_digit() || "=&%/?#_-".contains(c));
+            if !continues {
+                break;
+            }
+            href.push_str(next_line);
+            end += 1 + next_line.len();
+            // A line the mailer wrapped again is nearly as long as the first.
+            long_enough = next_line.len() >= 40;
+        }
+        let trimmed = href.trim_end_matches(['.', ',', ';', ':', ')', '>', '!', '?', '*', '\'', '"']);
+        found.push((m.start()..end, decode_entities(trimmed)));
+    }
+    found.sort_by_key(|(span, _)| span.start);
+    found
+}
+
+/// An href as a browser follows it: leading and trailing white space and
+/// control characters dropped, tabs and newlines inside removed (the URL
+/// standard's "remove all ASCII tab or newline").
+fn browser_href(href: &str) -> String {
+    href.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect()
+}
+
+/// Describes a link, or `None` when it is not one a browser opens.
+fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link) -> Option<Described> {
+    let lower = link.href.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
         return None; // mailto:, tel:, #fragments, javascript:
     }
-    let host = lower.split("://").nth(1).and_then(|rest| rest.split(['/', '?', '#']).next()).unwrap_or_default();
-    let words = format!("{} {}", anchor.text, anchor.label);
-    let mut score = 0.0;
+    let rest = &link.href[link.href.find("://").map_or(0, |i| i + 3)..];
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = rest[..host_end].rsplit('@').next().unwrap_or_default().to_ascii_lowercase();
+    let path = without_tracking(&rest[host_end..]);
+    let path = path.as_str();
+    let path_lower = path.to_ascii_lowercase();
+    let text = reading.get(link.view);
+    let mut features = vec![0.0; F::ALL.len()];
     let mut reasons = Vec::new();
-    if let Some(keyword) = lexicon.link_keywords.as_ref().and_then(|k| k.find(&words)) {
-        score += 3.0;
-        reasons.push(format!("its text says {:?}", keyword.as_str()));
-    } else if let Some(keyword) = lexicon.sign_in_keywords.as_ref().and_then(|k| k.find(&words)) {
-        score += 2.0;
-        reasons.push(format!("its text says {:?}", keyword.as_str()));
-    } else if let Some(keyword) = lexicon.link_keywords.as_ref().and_then(|k| k.find(sentence)) {
-        score += sentence_weight;
-        reasons.push(format!("the words before it say {:?}", keyword.as_str()));
-    } else if let Some(keyword) = lexicon.sign_in_keywords.as_ref().and_then(|k| k.find(sentence)) {
-        score += sentence_weight - 1.0;
-        reasons.push(format!("the words before it say {:?}", keyword.as_str()));
+    let mut set = |feature: F, reason: Option<String>| {
+        features[feature as usize] = 1.0;
+        reasons.extend(reason);
+    };
+    // Its own words.
+    let own = lexicon.scan(&link.words);
+    let own_has =
+        |list: List| own.iter().find(|h| h.lists.contains(list)).map(|h| link.words[h.start..h.end].to_owned());
+    let own_action = own_has(List::Action);
+    let own_sign_in = own_has(List::SignIn);
+    let own_revoke = own_has(List::Revoke);
+    let own_non_action = own_has(List::NonAction);
+    // Its sentence: the rest of its line. The lines above: up to two with text.
+    let span = link.span.clone();
+    let line = text.line_of(span.start.min(text.text.len().saturating_sub(1)));
+    let line_range = text.line(line);
+    let sentence = |list: List| {
+        text.find(list, line_range.start..span.start.max(line_range.start))
+            .or_else(|| text.find(list, span.end.clamp(line_range.start, line_range.end)..line_range.end))
+            .map(|h| text.word(h).to_owned())
+    };
+    let above_lines = text.lines_above(line, 2, 300);
+    let above =
+        |list: List| above_lines.iter().find_map(|&l| text.find(list, text.line(l)).map(|h| text.word(h).to_owned()));
+    if let Some(word) = &own_action {
+        set(F::TextAction, Some(format!("its text says {word:?}")));
+    } else if let Some(word) = &own_sign_in {
+        set(F::TextSignIn, Some(format!("its text says {word:?}")));
     }
-    let path = lower.split_once(host).map_or(lower.as_str(), |(_, p)| p);
-    let tokened = TOKEN.is_match(&href[href.len() - path.len()..]);
-    match (URL_KEYWORDS.find(path), tokened) {
-        (Some(keyword), true) => {
-            score += 1.5;
-            reasons.push(format!("its URL has {:?} and a token", keyword.as_str()));
-        }
-        (Some(keyword), false) => {
-            score += 0.5;
-            reasons.push(format!("its URL has {:?}", keyword.as_str()));
-        }
-        (None, true) => {
-            score += 1.0;
-            reasons.push("its URL carries a token".to_owned());
-        }
-        (None, false) => {}
+    let sentence_action = sentence(List::Action);
+    let sentence_sign_in = sentence(List::SignIn);
+    if let Some(word) = &sentence_action {
+        set(F::SentenceAction, Some(format!("its sentence says {word:?}")));
+    } else if let Some(word) = &sentence_sign_in {
+        set(F::SentenceSignIn, Some(format!("its sentence says {word:?}")));
     }
-    if anchor.button {
-        score += 1.0;
-        reasons.push("styled as a button".to_owned());
+    let above_action = above(List::Action);
+    let above_sign_in = above(List::SignIn);
+    if let Some(word) = &above_action {
+        set(F::AboveAction, Some(format!("the line above says {word:?}")));
+    } else if let Some(word) = &above_sign_in {
+        set(F::AboveSignIn, Some(format!("the line above says {word:?}")));
     }
-    if matches(&lexicon.link_ignore, &words) || matches(&lexicon.link_ignore, path) {
-        score -= 6.0;
-        reasons.push("it is an unsubscribe, privacy, help or browser link".to_owned());
+    let pointer = own_has(List::Pointer).or_else(|| sentence(List::Pointer)).or_else(|| above(List::Pointer));
+    if let Some(word) = &pointer {
+        set(F::Pointed, Some(format!("pointed at by {word:?}")));
     }
-    if lexicon.ignore_hosts.iter().any(|h| host == h || host.ends_with(&format!(".{h}"))) {
-        score -= 6.0;
-        reasons.push(format!("{host} is a social network"));
+    let subject = &reading.subject;
+    if let Some(hit) = subject.hits.iter().find(|h| h.lists.contains(List::Action) || h.lists.contains(List::SignIn)) {
+        set(F::SubjectAction, Some(format!("the subject says {:?}", subject.word(hit))));
     }
-    if anchor.image_only {
-        score -= 2.0;
-        reasons.push("only an image".to_owned());
+    let url_action = lexicon.url_word(path).map(str::to_ascii_lowercase);
+    if let Some(word) = &url_action {
+        set(F::UrlAction, Some(format!("its URL has {word:?}")));
     }
-    let shown = if anchor.text.is_empty() { anchor.label.as_str() } else { anchor.text.as_str() };
-    Some(Candidate {
-        href: href.to_owned(),
-        score,
-        reason: format!("score {score:.1}: {}", reasons.join(", ")),
+    let tokened = has_token(path);
+    if tokened {
+        set(F::UrlToken, Some("its URL carries a token".to_owned()));
+    }
+    if tokened && url_action.is_some() {
+        set(F::ActionUrlWithToken, None);
+    }
+    if link.button {
+        set(F::Button, Some("styled as a button".to_owned()));
+    }
+    let shown = link.words.trim().to_ascii_lowercase();
+    if shown.starts_with("http") || shown.starts_with("www.") {
+        set(F::TextIsUrl, None);
+    }
+    let revoke_above =
+        above_lines.first().and_then(|&l| text.find(List::Revoke, text.line(l)).map(|h| text.word(h).to_owned()));
+    if let Some(word) = sentence(List::Revoke).or(revoke_above) {
+        set(F::RevokeNear, Some(format!("near {word:?}")));
+    }
+    let segments = path.split(['?', '#']).next().unwrap_or_default().split('/').filter(|s| !s.is_empty()).count();
+    if segments <= 1 && !path.contains('?') && !tokened {
+        set(F::PlainPage, Some("a plain page".to_owned()));
+    }
+    let footer = FOOTER.find(&text.text).map_or(usize::MAX, |m| m.start());
+    if span.start > footer {
+        set(F::InFooter, Some("in the footer".to_owned()));
+    }
+    let logo = link.image_only && own_action.is_none() && own_sign_in.is_none();
+    if logo {
+        set(F::ImageOnly, Some("only an image".to_owned()));
+    }
+    // Known non-actions never win. The path's words count, not the query's,
+    // which may carry another URL.
+    let path_words = path_lower.split(['?', '#']).next().unwrap_or_default().replace(['/', '-', '_', '.'], " ");
+    let path_hits = lexicon.scan(&path_words);
+    let path_has =
+        |list: List| path_hits.iter().find(|h| h.lists.contains(list)).map(|h| path_words[h.start..h.end].to_owned());
+    let path_non_action = path_has(List::NonAction);
+    let decoy = if let Some(word) = own_revoke {
+        Some(format!("refuses or undoes: its text says {word:?}"))
+    } else if let Some(word) = path_has(List::Revoke) {
+        Some(format!("refuses or undoes: its URL says {word:?}"))
+    } else if let Some(word) = own_non_action {
+        Some(format!("is not an action: its text says {word:?}"))
+    } else if let Some(word) = path_non_action.filter(|_| url_action.is_none()) {
+        Some(format!("is not an action: its URL says {word:?}"))
+    } else if lexicon.ignore_hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))) {
+        Some(format!("is not an action: {host} is a social network or app store"))
+    } else if logo && url_action.is_none() {
+        Some("is not an action: an image (a logo) with no words".to_owned())
+    } else {
+        None
+    };
+    let evidence = own_action.is_some()
+        || own_sign_in.is_some()
+        || sentence_action.is_some()
+        || sentence_sign_in.is_some()
+        || above_action.is_some()
+        || above_sign_in.is_some()
+        || pointer.is_some()
+        || url_action.is_some()
+        || tokened;
+    let place = match link.view {
+        View::Html if link.words.is_empty() => "a URL in the HTML's text",
+        View::Html => "a link in the HTML",
+        _ => "a URL in the text part",
+    };
+    reasons.insert(0, place.to_owned());
+    let shown = if link.words.is_empty() { &link.href } else { &link.words };
+    Some(Described {
+        value: link.href.clone(),
+        features,
+        evidence,
+        decoy,
+        reasons,
         context: shown.chars().take(80).collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_urls_are_unbracketed_joined_when_wrapped_and_trimmed() {
+        let text = "Open <https://a.test/verify?token=\n  abc123>.\n\
+                    https://a.test/reset?token=0123456789abcdef0123456789abcdef0123456789abcd\nef0123&u=1\n\
+                    Then: https://a.test/x.\nThanks";
+        let urls: Vec<String> = text_urls(text).into_iter().map(|(_, u)| u).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://a.test/verify?token=abc123",
+                "https://a.test/reset?token=0123456789abcdef0123456789abcdef0123456789abcdef0123&u=1",
+                "https://a.test/x",
+            ]
+        );
+    }
+
+    #[test]
+    fn hrefs_lose_the_white_space_a_browser_drops() {
+        assert_eq!(browser_href("\n  https://a.test/verify?\n\ttoken=1 \n"), "https://a.test/verify?token=1");
+    }
 }

@@ -14,6 +14,7 @@ pub(crate) fn extract(args: ExtractArgs) -> Result<ExitCode, Failure> {
         Some(name) => rules.extract_by(name, &message).ok_or_else(|| {
             Failure::usage(format!("no rule named {name:?}\nhint: `otpcatch rules list` shows the rules in force"))
         })?,
+        None if args.json && args.link => rules.extract_asking(&message, otpcatch_rules::Asked::Link),
         None if args.json => rules.extract(&message),
         None if args.link => rules.extract_link(&message),
         None => rules.extract_code(&message),
