@@ -94,13 +94,47 @@ fn a_timeout_exits_3_and_lists_what_arrived() {
 }
 
 #[test]
-fn a_message_without_a_code_exits_4() {
+fn messages_without_a_code_are_passed_over_and_exit_4_when_time_runs_out() {
     let served = served();
     let address = new_address(&served);
     send(&served, &address, "Welcome", "Thanks for joining. See you around.");
-    let output = cli(&served, &["wait-for-code", "--address", &address, "--timeout", "10s"]);
+    let output = cli(&served, &["wait-for-code", "--address", &address, "--timeout", "2s"]);
     assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
-    assert!(stderr(&output).contains("but no code was found"), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("no message with a code arrived at"), "{err}");
+    assert!(err.contains("1 matching message(s) had no code:\n  from"), "{err}");
+    assert!(err.contains("subject \"Welcome\""), "{err}");
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn a_wait_for_a_code_takes_the_message_that_has_one() {
+    let served = served();
+    let address = new_address(&served);
+    // Sent before the wait starts: the welcome mail is listed first.
+    send(&served, &address, "Welcome to Example", "Thanks for joining. Your account is ready.");
+    send(&served, &address, "Your code", "Your verification code is 605813.");
+    let output = cli(&served, &["wait-for-code", "--address", &address, "--timeout", "10s"]);
+    assert_eq!((output.status.code(), stdout(&output)), (Some(0), "605813\n".to_owned()), "{}", stderr(&output));
+
+    // Sent while the wait runs: the welcome mail arrives first and is passed over.
+    let address = new_address(&served);
+    let cache = std::env::temp_dir().join(format!("otpcatch-e2e-cache-{}", std::process::id()));
+    let waiting = otpcatch()
+        .args(["wait-for-link", "--address", &address, "--timeout", "20s"])
+        .env("OTPCATCH_API_URL", &served.api_url)
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_CACHE_DIR", cache)
+        .env("OTPCATCH_RULES_DIR", "/nonexistent-otpcatch-rules")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    send(&served, &address, "Welcome to Example", "Thanks for joining. Your account is ready.");
+    send(&served, &address, "Confirm your email", "Confirm your email: https://site.test/confirm/9f8e7d6c5b4a3210");
+    let output = waiting.wait_with_output().unwrap();
+    assert_eq!(stdout(&output), "https://site.test/confirm/9f8e7d6c5b4a3210\n", "{}", stderr(&output));
 }
 
 #[test]

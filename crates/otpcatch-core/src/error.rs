@@ -98,6 +98,24 @@ pub struct WaitTimeout {
     pub matched: usize,
     /// Every message that arrived but did not match.
     pub unmatched: Vec<Unmatched>,
+    /// What the wait required of a matching message ("a code"), if anything
+    /// beyond its filter (see [`Wait::require`](crate::Wait::require)).
+    pub required: Option<String>,
+    /// Every message that matched the filter but was passed over because
+    /// it lacked what the wait required, with the reason.
+    pub passed_over: Vec<PassedOver>,
+}
+
+/// A message that matched a wait's filter but lacked what the wait
+/// required (a code, a link), and so was passed over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassedOver {
+    /// Its sender.
+    pub from: String,
+    /// Its subject.
+    pub subject: String,
+    /// Why it was passed over.
+    pub why: String,
 }
 
 /// A message that arrived during a wait but did not match its filter.
@@ -249,6 +267,10 @@ impl Error {
             ErrorKind::Timeout(t) if t.polls == 0 => Some(
                 "the inbox could not be listed even once: is the API reachable and OTPCATCH_API_URL right?".to_owned(),
             ),
+            ErrorKind::Timeout(t) if t.matched == 0 && !t.passed_over.is_empty() => Some(format!(
+                "mail matched but none had {}: `otpcatch extract --json` on such a message shows what was found and why",
+                t.required.as_deref().unwrap_or("what the wait required")
+            )),
             ErrorKind::Timeout(t) if t.unmatched.is_empty() && t.matched == 0 => Some(
                 "no mail arrived at all: check that the site under test sent it, and to this address".to_owned(),
             ),
@@ -281,19 +303,38 @@ impl Error {
             }
             ErrorKind::Decode { endpoint, detail } => write!(f, "{endpoint} answered with unexpected JSON: {detail}"),
             ErrorKind::Timeout(t) => {
+                let with = t.required.as_ref().map(|r| format!(" with {r}")).unwrap_or_default();
+                let matching = if t.filter == "any message" && !with.is_empty() {
+                    String::new()
+                } else {
+                    format!(" matching {}", t.filter)
+                };
                 write!(
                     f,
-                    "no message matching {} arrived at {} within {:.1?} ({} polls",
-                    t.filter, t.address, t.waited, t.polls
+                    "no message{matching}{with} arrived at {} within {:.1?} ({} polls",
+                    t.address, t.waited, t.polls
                 )?;
                 if t.wanted > 1 {
                     write!(f, ", {} of {} matches", t.matched, t.wanted)?;
                 }
                 write!(f, ")")?;
+                if !t.passed_over.is_empty() {
+                    let required = t.required.as_deref().unwrap_or("what was required");
+                    write!(
+                        f,
+                        "; {} matching message(s) had no {}:",
+                        t.passed_over.len(),
+                        required.trim_start_matches("a ")
+                    )?;
+                    for p in &t.passed_over {
+                        write!(f, "\n  from {:?} subject {:?}: {}", p.from, p.subject, p.why)?;
+                    }
+                }
                 if t.unmatched.is_empty() {
-                    write!(f, "; no other mail arrived")
+                    if t.passed_over.is_empty() { write!(f, "; no other mail arrived") } else { Ok(()) }
                 } else {
-                    write!(f, "; {} other message(s) arrived:", t.unmatched.len())?;
+                    let separator = if t.passed_over.is_empty() { "; " } else { "\n" };
+                    write!(f, "{separator}{} other message(s) arrived:", t.unmatched.len())?;
                     for u in &t.unmatched {
                         write!(f, "\n  from {:?} subject {:?}", u.from, u.subject)?;
                     }

@@ -68,7 +68,7 @@ pub mod wire;
 pub use api::{Gmail, Microsoft};
 pub use auth::Credential;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, PUSH_HEADER};
-pub use error::{CredentialKind, Error, ErrorKind, Result, Unmatched, WaitTimeout};
+pub use error::{CredentialKind, Error, ErrorKind, PassedOver, Result, Unmatched, WaitTimeout};
 pub use message::{Attachment, Family, Message, MessageSummary};
 pub use secret::Secret;
 pub use wait::{DEFAULT_TIMEOUT, Filter, Mailbox, Wait, WaitEvent};

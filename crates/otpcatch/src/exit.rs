@@ -1,7 +1,7 @@
 //! The exit codes: a documented contract, mapped from errors in one place.
 //!
 //! 0 success; 2 usage or configuration error; 3 no matching message in
-//! time; 4 a message was read but no code or link was found in it;
+//! time; 4 messages matched but no code or link was found in any of them;
 //! 5 authentication failed; 6 quota or network retries exhausted.
 //! `otpcatch run` passes its command's code through (126 and 127 when the
 //! command cannot be run, as shells do).
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 pub(crate) const USAGE: u8 = 2;
 /// No matching message arrived in time.
 pub(crate) const TIMEOUT: u8 = 3;
-/// A message was read but no code or link could be extracted from it.
+/// Messages matched, but no code or link could be extracted from any of them.
 pub(crate) const NOTHING_EXTRACTED: u8 = 4;
 /// The credential was refused.
 pub(crate) const AUTH: u8 = 5;
@@ -40,6 +40,8 @@ impl From<otpcatch_core::Error> for Failure {
     fn from(error: otpcatch_core::Error) -> Self {
         let code = if error.wait_timeout().is_some_and(|t| t.polls == 0) {
             UNAVAILABLE // the API never answered: a network failure, not an empty inbox
+        } else if error.wait_timeout().is_some_and(|t| !t.passed_over.is_empty()) {
+            NOTHING_EXTRACTED // messages matched, and none had the code or link
         } else if error.is_timeout() || error.is_unexpected_message() {
             TIMEOUT
         } else if error.is_auth() {

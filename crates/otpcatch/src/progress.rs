@@ -18,7 +18,8 @@ pub(crate) async fn show(mut events: UnboundedReceiver<WaitEvent>, enabled: bool
         ProgressStyle::with_template("{spinner} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     spinner.enable_steady_tick(Duration::from_millis(100));
-    let (mut timeout, mut seen, mut address, mut push) = (Duration::ZERO, 0usize, String::new(), false);
+    let (mut timeout, mut seen, mut passed, mut address, mut push) =
+        (Duration::ZERO, 0usize, 0usize, String::new(), false);
     while let Some(event) = events.recv().await {
         match event {
             WaitEvent::Started { address: a, timeout: t, .. } => {
@@ -26,12 +27,14 @@ pub(crate) async fn show(mut events: UnboundedReceiver<WaitEvent>, enabled: bool
                 timeout = t;
             }
             WaitEvent::Arrived { .. } => seen += 1,
+            WaitEvent::PassedOver { .. } => passed += 1,
             WaitEvent::PushConnected => push = true,
             WaitEvent::Matched { .. } => break,
             _ => {}
         }
         let how = if push { "push" } else { "polling" };
-        spinner.set_message(format!("waiting for mail at {address} (timeout {timeout:?}, {seen} seen, {how})"));
+        let passed = if passed > 0 { format!(", {passed} without what was asked for") } else { String::new() };
+        spinner.set_message(format!("waiting for mail at {address} (timeout {timeout:?}, {seen} seen{passed}, {how})"));
     }
     spinner.finish_and_clear();
 }

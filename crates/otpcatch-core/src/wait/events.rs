@@ -36,6 +36,16 @@ pub enum WaitEvent {
         /// Whether it matched the filter.
         matched: bool,
     },
+    /// A message matched the filter but lacked what the wait required (see
+    /// [`Wait::require`](crate::Wait::require)); the wait goes on.
+    PassedOver {
+        /// Its sender.
+        from: String,
+        /// Its subject.
+        subject: String,
+        /// Why it was passed over.
+        why: String,
+    },
     /// A listing failed after the client's retries; the wait goes on.
     PollFailed {
         /// The error, as text.

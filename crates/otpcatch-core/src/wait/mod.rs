@@ -22,6 +22,7 @@ pub use filter::Filter;
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedSender;
@@ -92,6 +93,7 @@ impl Mailbox {
             filter,
             timeout: DEFAULT_TIMEOUT,
             pick: Pick::Nth(1),
+            requirement: None,
             only_new: false,
             delete_after_read: false,
             events: None,
@@ -110,6 +112,23 @@ enum Pick {
     Latest,
 }
 
+/// Judges whether a message has what a wait requires: `Err` says why not.
+type Accept = dyn Fn(&Message) -> std::result::Result<(), String> + Send + Sync;
+
+/// What a wait requires of a matching message beyond its filter.
+#[derive(Clone)]
+struct Requirement {
+    /// What is required, for explanations: "a code".
+    what: String,
+    accept: Arc<Accept>,
+}
+
+impl std::fmt::Debug for Requirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Requirement").field("what", &self.what).finish_non_exhaustive()
+    }
+}
+
 /// A configured wait. `.await` it for the matching [`Message`], or call
 /// [`Wait::expect_none`].
 #[derive(Debug)]
@@ -119,6 +138,7 @@ pub struct Wait {
     filter: Filter,
     timeout: Duration,
     pick: Pick,
+    requirement: Option<Requirement>,
     only_new: bool,
     delete_after_read: bool,
     events: Option<UnboundedSender<WaitEvent>>,
@@ -144,6 +164,26 @@ impl Wait {
     /// flows where a later code replaces an earlier one.
     pub fn latest(mut self) -> Self {
         self.pick = Pick::Latest;
+        self
+    }
+
+    /// Count only messages that have what the caller needs: `accept` sees
+    /// each message that matches the filter and returns `Err(why)` for one
+    /// that lacks it (say, no code could be extracted). Such a message is
+    /// passed over, the wait goes on, and if time runs out the error lists
+    /// it with the reason ([`WaitTimeout::passed_over`]). `what` names what
+    /// is required, for that error: "a code", "a link".
+    ///
+    /// [`Wait::nth`], [`Wait::latest`] and [`Wait::expect_none`] then count
+    /// only messages that pass.
+    ///
+    /// [`WaitTimeout::passed_over`]: crate::WaitTimeout::passed_over
+    pub fn require(
+        mut self,
+        what: impl Into<String>,
+        accept: impl Fn(&Message) -> std::result::Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.requirement = Some(Requirement { what: what.into(), accept: Arc::new(accept) });
         self
     }
 
@@ -239,6 +279,8 @@ impl Wait {
             wanted,
             matched: tracker.matches.len(),
             unmatched: tracker.unmatched.clone(),
+            required: self.requirement.as_ref().map(|r| r.what.clone()),
+            passed_over: tracker.passed_over.clone(),
         })))
     }
 
@@ -364,7 +406,7 @@ impl Wait {
             let body = pushed.take_if(|m| m.id == summary.id);
             let message = if body.is_some() {
                 body
-            } else if self.filter.needs_body() {
+            } else if self.filter.needs_body() || self.requirement.is_some() {
                 match self.read(&summary).await {
                     Ok(Some(message)) => Some(message),
                     Ok(None) => continue,
@@ -380,6 +422,17 @@ impl Wait {
             };
             if message.as_ref().is_some_and(|m| !self.filter.matches(m)) {
                 self.reject(tracker, &summary);
+                continue;
+            }
+            if let (Some(requirement), Some(message)) = (&self.requirement, &message)
+                && let Err(why) = (requirement.accept)(message)
+            {
+                self.emit(WaitEvent::PassedOver {
+                    from: summary.from.clone(),
+                    subject: summary.subject.clone(),
+                    why: why.clone(),
+                });
+                tracker.pass_over(&summary, why);
                 continue;
             }
             self.emit(WaitEvent::Arrived {

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::error::{Error, Unmatched};
+use crate::error::{Error, PassedOver, Unmatched};
 use crate::{Message, MessageSummary};
 
 /// How many seconds the `time` cursor trails the newest message seen.
@@ -33,6 +33,8 @@ pub(crate) struct Tracker {
     pub(crate) matches: Vec<Candidate>,
     /// Messages that arrived and did not match.
     pub(crate) unmatched: Vec<Unmatched>,
+    /// Messages that matched but lacked what the wait required.
+    pub(crate) passed_over: Vec<PassedOver>,
     /// Candidates whose body could not be read yet.
     pub(crate) unread: Vec<MessageSummary>,
     /// The last listing failure, cleared by the next success.
@@ -73,6 +75,11 @@ impl Tracker {
     /// starting point of a wait for new mail only.
     pub(crate) fn skip(&mut self, listing: Vec<MessageSummary>) {
         let _ = self.fresh(listing);
+    }
+
+    /// Records a message that matched but lacked what the wait required.
+    pub(crate) fn pass_over(&mut self, summary: &MessageSummary, why: String) {
+        self.passed_over.push(PassedOver { from: summary.from.clone(), subject: summary.subject.clone(), why });
     }
 
     /// Records a message that did not match.

@@ -346,3 +346,80 @@ async fn progress_events_tell_the_story_of_a_wait() {
     assert!(matches!(&story[3], WaitEvent::Arrived { subject, matched: true, .. } if subject == "Your code"));
     assert!(matches!(&story[4], WaitEvent::Matched { .. }));
 }
+
+/// A requirement that a message's HTML holds a six-digit number, as the
+/// command line requires a code.
+fn has_digits(message: &Message) -> Result<(), String> {
+    let digits = message.html.chars().filter(char::is_ascii_digit).count();
+    if digits >= 6 { Ok(()) } else { Err("no code in it".to_owned()) }
+}
+
+#[tokio::test]
+async fn a_required_value_passes_over_messages_without_it() {
+    let fake = Fake::start().await;
+    let cache = tempfile::tempdir().unwrap();
+    let mailbox = fake.client(cache.path()).create_mailbox().await.unwrap();
+    fake.deliver(mailbox.address(), "Shop", "Welcome", "<p>Thanks for joining</p>");
+    let id = fake.deliver(mailbox.address(), "Shop", "Your code", "<p>code 246810</p>");
+    let (events, mut seen) = tokio::sync::mpsc::unbounded_channel();
+    let message = mailbox
+        .wait_for(Filter::new())
+        .require("a code", has_digits)
+        .events(events)
+        .timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(message.id, id, "the welcome mail is passed over");
+    let mut passed_over = Vec::new();
+    while let Ok(event) = seen.try_recv() {
+        if let WaitEvent::PassedOver { subject, why, .. } = event {
+            passed_over.push((subject, why));
+        }
+    }
+    assert_eq!(passed_over, [("Welcome".to_owned(), "no code in it".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_timeout_lists_the_messages_passed_over_and_why() {
+    let fake = Fake::start().await;
+    let cache = tempfile::tempdir().unwrap();
+    let mailbox = fake.client(cache.path()).create_mailbox().await.unwrap();
+    fake.deliver(mailbox.address(), "Shop", "Welcome", "<p>Thanks for joining</p>");
+    let err = mailbox
+        .wait_for(Filter::new())
+        .require("a code", has_digits)
+        .poll_interval(FAST, FAST)
+        .timeout(Duration::from_millis(500))
+        .await
+        .unwrap_err();
+    let timeout = err.wait_timeout().expect("a timeout");
+    assert_eq!((timeout.matched, timeout.required.as_deref()), (0, Some("a code")));
+    assert_eq!(timeout.passed_over.len(), 1);
+    assert_eq!(
+        (timeout.passed_over[0].subject.as_str(), timeout.passed_over[0].why.as_str()),
+        ("Welcome", "no code in it")
+    );
+    let text = err.to_string();
+    assert!(text.starts_with("no message with a code arrived at"), "{text}");
+    assert!(
+        text.contains("1 matching message(s) had no code:\n  from \"Shop\" subject \"Welcome\": no code in it"),
+        "{text}"
+    );
+    assert!(text.contains("hint: mail matched but none had a code"), "{text}");
+}
+
+#[tokio::test]
+async fn expect_none_and_nth_count_only_messages_with_the_required_value() {
+    let fake = Fake::start().await;
+    let cache = tempfile::tempdir().unwrap();
+    let mailbox = fake.client(cache.path()).create_mailbox().await.unwrap();
+    fake.deliver(mailbox.address(), "Shop", "Welcome", "<p>Thanks for joining</p>");
+    let quiet = mailbox.wait_for(Filter::new()).require("a code", has_digits).poll_interval(FAST, FAST);
+    quiet.timeout(Duration::from_millis(300)).expect_none().await.unwrap();
+    let first = fake.deliver(mailbox.address(), "Shop", "Your code", "<p>code 111111</p>");
+    fake.deliver(mailbox.address(), "Shop", "Tips", "<p>no digits</p>");
+    let second = fake.deliver(mailbox.address(), "Shop", "Your new code", "<p>code 222222</p>");
+    let wait = || mailbox.wait_for(Filter::new()).require("a code", has_digits).timeout(Duration::from_secs(5));
+    assert_eq!(wait().nth(2).await.unwrap().id, second);
+    assert_eq!(wait().nth(1).await.unwrap().id, first);
+}

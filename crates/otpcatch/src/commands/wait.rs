@@ -2,8 +2,10 @@
 
 use std::process::ExitCode;
 
+use std::sync::{Arc, Mutex};
+
 use otpcatch_core::{Client, Message};
-use otpcatch_rules::{Extraction, RuleSet};
+use otpcatch_rules::{Asked, Extraction, RuleSet};
 
 use crate::cli::{ExpectNoneArgs, WaitArgs};
 use crate::exit::{self, Failure};
@@ -41,21 +43,29 @@ pub(crate) async fn wait(
     if args.delete {
         wait = wait.delete_after_read();
     }
-    let (events, received) = tokio::sync::mpsc::unbounded_channel();
-    let spinner = tokio::spawn(progress::show(received, progress::wanted(ui.is_quiet())));
     // Compile the rules now, not after the mail arrives, and on this thread:
     // the regex engines' caches are per thread, and the extraction runs here.
     rules.warm_up();
+    let extractor =
+        Arc::new(Extractor { rules, rule: args.rule.clone(), print, json: args.json, last: Mutex::default() });
+    // A wait for a code waits for a message that has one: a welcome mail
+    // sent before the code is passed over.
+    if let Some(what) = print.wanted() {
+        let judge = Arc::clone(&extractor);
+        wait = wait.require(format!("a {what}"), move |message| judge.require(message));
+    }
+    let (events, received) = tokio::sync::mpsc::unbounded_channel();
+    let spinner = tokio::spawn(progress::show(received, progress::wanted(ui.is_quiet())));
     let outcome = wait.events(events).await;
     let _ = spinner.await;
     let message = outcome?;
-    let extraction = extract(&rules, args.rule.as_deref(), &message, print, args.json);
+    let extraction = extractor.extract(&message);
     if args.json {
         print_json(&output::MessageJson::new(&message, &extraction));
     }
-    let (wanted, what) = match print {
-        Print::Code => (&extraction.code, "code"),
-        Print::Link => (&extraction.link, "link"),
+    let wanted = match print {
+        Print::Code => &extraction.code,
+        Print::Link => &extraction.link,
         Print::Message => {
             if !args.json {
                 print_value(&message.id);
@@ -70,11 +80,14 @@ pub(crate) async fn wait(
             }
             Ok(ExitCode::SUCCESS)
         }
+        // The wait required the value, so this happens only if a rule
+        // judged the same message differently twice.
         None => Err(Failure {
             message: format!(
-                "a message arrived (from {:?}, subject {:?}) but no {what} was found in it\n{}",
+                "a message arrived (from {:?}, subject {:?}) but no {} was found in it\n{}",
                 message.from,
                 message.subject,
+                print.wanted().unwrap_or("value"),
                 output::misses(&extraction)
             ),
             code: exit::NOTHING_EXTRACTED,
@@ -82,12 +95,61 @@ pub(crate) async fn wait(
     }
 }
 
-fn extract(rules: &RuleSet, rule: Option<&str>, message: &Message, print: Print, json: bool) -> Extraction {
-    match (rule, print, json) {
-        (Some(rule), ..) => rules.extract_by(rule, message).unwrap_or_default(),
-        (None, Print::Code, false) => rules.extract_code(message),
-        (None, Print::Link, false) => rules.extract_link(message),
-        (None, ..) => rules.extract(message),
+impl Print {
+    /// The value printed, if it is extracted from the message.
+    fn wanted(self) -> Option<&'static str> {
+        match self {
+            Self::Code => Some("code"),
+            Self::Link => Some("link"),
+            Self::Message => None,
+        }
+    }
+}
+
+/// Extracts what a wait command prints, and remembers the last extraction
+/// so that the message the wait returns is not extracted twice.
+struct Extractor {
+    rules: RuleSet,
+    rule: Option<String>,
+    print: Print,
+    json: bool,
+    last: Mutex<Option<(String, Extraction)>>,
+}
+
+impl Extractor {
+    fn run(&self, message: &Message) -> Extraction {
+        match (&self.rule, self.print, self.json) {
+            (Some(rule), ..) => self.rules.extract_by(rule, message).unwrap_or_default(),
+            (None, Print::Code, false) => self.rules.extract_code(message),
+            (None, Print::Link, false) => self.rules.extract_link(message),
+            (None, Print::Code, true) => self.rules.extract_asking(message, Asked::Code),
+            (None, Print::Link, true) => self.rules.extract_asking(message, Asked::Link),
+            (None, Print::Message, _) => self.rules.extract(message),
+        }
+    }
+
+    /// `Ok` if the message has the value printed; else why not.
+    fn require(&self, message: &Message) -> Result<(), String> {
+        let extraction = self.run(message);
+        let found = match self.print {
+            Print::Code => extraction.code.is_some(),
+            Print::Link => extraction.link.is_some(),
+            Print::Message => true,
+        };
+        let why = extraction.misses.join("; ");
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((message.id.clone(), extraction));
+        }
+        if found { Ok(()) } else { Err(why) }
+    }
+
+    /// The extraction of `message`, reusing the one the wait made.
+    fn extract(&self, message: &Message) -> Extraction {
+        let cached = self.last.lock().ok().and_then(|mut last| last.take());
+        match cached {
+            Some((id, extraction)) if id == message.id => extraction,
+            _ => self.run(message),
+        }
     }
 }
 
