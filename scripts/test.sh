@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs otpcatch's whole test suite, installing first whatever it needs that
 # a fresh machine with only Rust lacks: Chromium and ChromeDriver (Debian
-# packages), playwright-core (npm) and selenium (pip) for the examples.
+# packages), playwright-core (npm) and selenium (pip) for the examples, and
+# the real auth frameworks of tests/frameworks (npm, and a Python venv).
 # Safe to run again: installs are skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,25 @@ fi
 (cd examples/playwright && npm ci --no-audit --no-fund --loglevel=error)
 python3 -m pip install -q --disable-pip-version-check -r examples/selenium/requirements.txt
 
+log "Installing what the framework tests need"
+# tests/frameworks: Auth.js and playwright-core from npm, the Python frameworks in one venv.
+# Each install is skipped while its lock file is the one it was made from.
+(
+  cd tests/frameworks
+  lock=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ "$(cat node_modules/.installed-from 2>/dev/null)" != "$lock" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$lock" > node_modules/.installed-from
+  fi
+  reqs=$(sha256sum requirements.txt | cut -d' ' -f1)
+  if [ "$(cat .venv/.installed-from 2>/dev/null)" != "$reqs" ]; then
+    rm -rf .venv
+    python3 -m venv .venv
+    .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
+    echo "$reqs" > .venv/.installed-from
+  fi
+)
+
 log "Rust tests (unit, integration, end-to-end, doc)"
 cargo test --workspace --all-targets
 cargo test --workspace --doc
@@ -32,3 +52,6 @@ otpcatch run -- python3 -m unittest discover -s examples/selenium -v
 # The CI example's last step is the command just run for Playwright.
 grep -qx '        run: otpcatch run -- npm test' examples/ci/github-actions.yml
 echo "examples: 3 passed, 0 failed" >&2
+
+log "Framework tests: real auth frameworks mail otpcatch serve, used in headless Chromium"
+(cd tests/frameworks && npm test)
