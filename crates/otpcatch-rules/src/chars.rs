@@ -13,6 +13,9 @@ use std::borrow::Cow;
 /// ASCII for full-width forms and other scripts' digits, a space for the
 /// wide and non-breaking spaces.
 pub(crate) fn reading(c: char) -> Option<char> {
+    if c.is_ascii() {
+        return (c != '\r').then_some(c);
+    }
     let code = c as u32;
     match c {
         '\r'
@@ -45,7 +48,8 @@ pub(crate) fn reading(c: char) -> Option<char> {
 
 /// `text` read through [`reading`]; borrowed when nothing changes.
 pub(crate) fn read(text: &str) -> Cow<'_, str> {
-    if text.chars().all(|c| reading(c) == Some(c)) {
+    let unchanged = if text.is_ascii() { !text.contains('\r') } else { text.chars().all(|c| reading(c) == Some(c)) };
+    if unchanged {
         return Cow::Borrowed(text);
     }
     Cow::Owned(text.chars().filter_map(reading).collect())

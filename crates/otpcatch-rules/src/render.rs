@@ -135,7 +135,14 @@ pub(crate) fn render(html: &str) -> Rendered {
                 match node.value() {
                     Node::Element(element) => {
                         let name = element.name();
-                        if hidden_depth > 0 || is_hidden(name, element) {
+                        if hidden_depth > 0 {
+                            hidden_depth += 1;
+                            continue;
+                        }
+                        // The style attribute, compacted once for every question asked of it.
+                        let style = compact_style(element);
+                        let style = style.as_deref();
+                        if is_hidden(name, element, style) {
                             hidden_depth += 1;
                             continue;
                         }
@@ -144,13 +151,13 @@ pub(crate) fn render(html: &str) -> Rendered {
                         } else if name == "td" || name == "th" {
                             space(&mut out.text);
                         }
-                        if is_emphasised(name, element) {
+                        if is_emphasised(name, style) {
                             open_emphasis.push((depth, out.text.len()));
                         }
                         if name == "blockquote" {
                             open_quotes.push((depth, out.text.len()));
                         }
-                        if let Some(zero) = font_size_is_zero(element) {
+                        if let Some(zero) = style.and_then(font_size_is_zero) {
                             font_sizes.push((depth, zero));
                         }
                         if name == "img"
@@ -252,12 +259,11 @@ const EMPHASIS: &[&str] = &["b", "big", "code", "h1", "h2", "h3", "h4", "kbd", "
 /// Whether `element` sets its text apart: an emphasising element, or a
 /// style that makes text bold, large (18px and up), monospaced,
 /// letter-spaced or boxed.
-fn is_emphasised(name: &str, element: &scraper::node::Element) -> bool {
+fn is_emphasised(name: &str, style: Option<&str>) -> bool {
     if EMPHASIS.contains(&name) {
         return true;
     }
-    let Some(style) = element.attr("style") else { return false };
-    let style: String = style.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+    let Some(style) = style else { return false };
     let value = |property: &str| {
         style.match_indices(property).find_map(|(at, _)| {
             let boundary = at == 0 || style[..at].ends_with(';');
@@ -341,27 +347,31 @@ fn flatten_deep(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
 static IMG: std::sync::LazyLock<scraper::Selector> =
     std::sync::LazyLock::new(|| scraper::Selector::parse("img").expect("a valid selector"));
 
-fn is_hidden(name: &str, element: &scraper::node::Element) -> bool {
+/// An element's style attribute without white space, in lower case.
+fn compact_style(element: &scraper::node::Element) -> Option<String> {
+    element
+        .attr("style")
+        .map(|style| style.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect())
+}
+
+fn is_hidden(name: &str, element: &scraper::node::Element, style: Option<&str>) -> bool {
     if INVISIBLE.contains(&name) || element.attr("hidden").is_some() {
         return true;
     }
-    let Some(style) = element.attr("style") else { return false };
-    let style: String = style.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+    let Some(style) = style else { return false };
     // Not `mso-hide:all`: it hides from Outlook only, and the buttons of
     // bulletproof layouts carry it on the link every other client shows.
     style.contains("display:none")
         || style.contains("visibility:hidden")
-        || ["max-height", "height", "opacity", "max-width", "width"].iter().any(|property| is_zero(&style, property))
+        || ["max-height", "height", "opacity", "max-width", "width"].iter().any(|property| is_zero(style, property))
         || (style.contains("font-size:1px") && (style.contains("color:#fff") || style.contains("line-height:1px")))
 }
 
 /// Whether an element sets its font size to zero (`Some(true)`), to
 /// something else (`Some(false)`), or not at all.
-fn font_size_is_zero(element: &scraper::node::Element) -> Option<bool> {
-    let style: String =
-        element.attr("style")?.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+fn font_size_is_zero(style: &str) -> Option<bool> {
     let declared = style.match_indices("font-size:").any(|(at, _)| at == 0 || style[..at].ends_with(';'));
-    declared.then(|| is_zero(&style, "font-size"))
+    declared.then(|| is_zero(style, "font-size"))
 }
 
 /// Whether `property` is set to zero (`0`, `0px`, `0%`, …) in a compacted,

@@ -47,10 +47,6 @@ static UNIT_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A percentage: near a code, a discount.
 static PERCENT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[0-9]+ ?%").expect("valid"));
-static FOOTER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i:unsubscribe|all rights reserved|registered (?:in|office|number|no))|©|\([cC]\) 20[0-9][0-9]")
-        .expect("valid")
-});
 
 /// What a candidate looks like.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +55,9 @@ enum Shape {
     Alphanumeric,
     Letters,
     MixedCase,
+    /// 13 to 64 letters and digits: a token pasted rather than typed
+    /// (some sites' reset forms ask for one).
+    Long,
 }
 
 /// A candidate as found: where, and the value a user would type.
@@ -133,7 +132,7 @@ pub(crate) fn find(lexicon: &Lexicon, reading: &Reading, bar: Bar) -> Judgement 
             runners_up: Vec::new(),
         };
     }
-    super::judge(reading.codes(lexicon).to_vec(), &MODEL.code, bar, "code")
+    super::judge(reading.codes(lexicon).to_vec(), &MODEL.code, bar, "code", &|d| d.reasons.clone())
 }
 
 /// Whether the code is decided without the model: an origin-bound line
@@ -159,7 +158,7 @@ pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> 
         let announced = subject_announces || !keywords.announcing.is_empty();
         let zones = zones(text, &masked, &keywords, announced, emphasis, view);
         let tokens = tokens_in(lexicon, text, &masked, &zones);
-        let footer = FOOTER.find(&masked).map_or(usize::MAX, |m| m.start());
+        let footer = text.footer;
         let quoted: &[(usize, usize)] = if view == View::Html { &reading.quoted } else { &[] };
         views.push(ViewTokens { view, keywords, tokens, emphasis, quoted, footer });
     }
@@ -253,6 +252,10 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
             set(F::MixedCase, None);
             "mixed-case code".to_owned()
         }
+        (Shape::Long, n) => {
+            set(F::Long, None);
+            format!("{n}-character token")
+        }
     };
     if token.grouped {
         set(F::Grouped, None);
@@ -289,7 +292,7 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
         .iter()
         .rev()
         .find(|h| h.lists.contains(List::Instruction) && (h.start >= line_range.start || wrapped(h.end)))
-        .filter(|h| view.tokens[..index].iter().all(|t| t.span.end <= h.end));
+        .filter(|h| !token_between(&view.tokens, index, h.end, span.start));
     if let Some(hit) = instruction {
         set(F::InstructionBefore, Some(format!("after {:?}", text.word(hit))));
     }
@@ -309,7 +312,7 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
     let below = next.filter(|k| {
         let next_line = (line + 1..text.line_count()).find(|&l| !text.text[text.line(l)].trim().is_empty());
         let within = k.start < line_range.end || next_line.is_some_and(|l| text.line(l).contains(&k.start));
-        within && view.tokens[index + 1..].iter().all(|t| t.span.start >= k.start)
+        within && !token_between(&view.tokens, index, span.end, k.start)
     });
     if let Some(k) = below {
         set(F::KeywordBelow, Some(format!("above {:?}", text.word(&k))));
@@ -321,10 +324,8 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
     if let Some(hit) = action {
         set(F::ActionOnLine, Some(format!("on a line with {:?}", text.word(hit))));
     }
-    let first_after = previous.is_some_and(|k| {
-        span.start - k.end <= 600
-            && view.tokens[..index].iter().all(|t| t.span.end <= k.end || t.span.start >= span.start)
-    });
+    let first_after =
+        previous.is_some_and(|k| span.start - k.end <= 600 && !token_between(&view.tokens, index, k.end, span.start));
     if first_after {
         set(F::FirstAfterKeyword, None);
     }
@@ -424,9 +425,27 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
         // unless a keyword right before them, or on the line above, points
         // at them.
         Shape::Letters | Shape::MixedCase => close_before || (above.is_some() && first_after && set_apart),
+        // A long token is a code only where a keyword introduces it directly:
+        // "verification code: f7e31708c850be03fbb58e17d82dc179".
+        Shape::Long => close_before && previous.is_some_and(|k| chars(k.end..span.start) <= 3),
     };
     reasons.insert(0, format!("{shape} in the {}", view.view.describe()));
-    Described { value: token.value.clone(), features, evidence, decoy, reasons, context: text.snippet(span) }
+    Described {
+        value: token.value.clone(),
+        features,
+        evidence,
+        decoy,
+        reasons,
+        context: text.snippet(span),
+        origin: index,
+    }
+}
+
+/// Whether a token other than `tokens[index]` starts within `from..to`
+/// (the tokens are in order of position).
+fn token_between(tokens: &[Token], index: usize, from: usize, to: usize) -> bool {
+    let first = tokens.partition_point(|t| t.span.start < from);
+    tokens[first..].iter().enumerate().take_while(|(_, t)| t.span.start < to).any(|(i, _)| first + i != index)
 }
 
 /// Replaces URLs, addresses, colours, entities, times, dates and versions
@@ -559,6 +578,9 @@ fn word_shape(lexicon: &Lexicon, raw: &str) -> Option<Shape> {
     let mixed = upper > 0 && digits > 0 || digits >= 2;
     if lower > 0 && mixed && lower + upper >= 2 && (6..=12).contains(&length) && groups.len() == 1 {
         return Some(Shape::MixedCase);
+    }
+    if (13..=64).contains(&length) && groups.len() == 1 && digits >= 3 && lower + upper >= 3 {
+        return Some(Shape::Long);
     }
     None
 }

@@ -162,11 +162,15 @@ impl Lexicon {
     }
 
     fn automaton(&self) -> Option<&AhoCorasick> {
-        self.automaton.get_or_init(|| build(self.words.iter().map(|w| w.folded.as_str()), false)).as_ref()
+        self.automaton
+            .get_or_init(|| build(self.words.iter().map(|w| w.folded.as_str()), false, MatchKind::LeftmostLongest))
+            .as_ref()
     }
 
     fn url_automaton(&self) -> Option<&AhoCorasick> {
-        self.url_automaton.get_or_init(|| build(self.url_words.iter().map(String::as_str), true)).as_ref()
+        self.url_automaton
+            .get_or_init(|| build(self.url_words.iter().map(String::as_str), true, MatchKind::Standard))
+            .as_ref()
     }
 
     /// Every whole-word hit of any list in `text`, left to right.
@@ -174,32 +178,27 @@ impl Lexicon {
         let Some(automaton) = self.automaton() else { return Vec::new() };
         let haystack = fold_text(text);
         let haystack = haystack.as_str();
-        // Every match, overlapping, that is a whole word; then the longest
-        // at each position, left to right. (A non-overlapping search would
-        // let a match that fails its word boundary, "use o" in "Use OTP",
-        // hide the word it overlaps.)
-        let mut found: Vec<Hit> = automaton
-            .find_overlapping_iter(haystack)
-            .filter(|m| {
-                let found = &haystack[m.range()];
-                let starts_word = found.starts_with(worded);
-                let ends_word = found.ends_with(worded);
-                let word = &self.words[m.pattern().as_usize()];
-                (!starts_word || !haystack[..m.start()].chars().next_back().is_some_and(worded))
-                    && (!ends_word || !haystack[m.end()..].chars().next().is_some_and(worded))
-                    && (!word.capitals || !text[m.range()].chars().any(char::is_lowercase))
-            })
-            .map(|m| Hit { start: m.start(), end: m.end(), lists: self.words[m.pattern().as_usize()].lists })
-            .collect();
-        found.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
-        let mut taken_to = 0;
-        found.retain(|h| {
-            let keep = h.start >= taken_to;
-            if keep {
-                taken_to = h.end;
+        // The longest word at each position, left to right; where it is
+        // not a whole word ("use o" in "Use OTP"), the search starts again
+        // one character further on, so that it hides no word it overlaps.
+        let mut found = Vec::new();
+        let mut at = 0;
+        while at < haystack.len() {
+            let input = aho_corasick::Input::new(haystack).span(at..haystack.len());
+            let Some(m) = automaton.find(input) else { break };
+            let word = &self.words[m.pattern().as_usize()];
+            let found_text = &haystack[m.range()];
+            let whole = (!found_text.starts_with(worded)
+                || !haystack[..m.start()].chars().next_back().is_some_and(worded))
+                && (!found_text.ends_with(worded) || !haystack[m.end()..].chars().next().is_some_and(worded))
+                && (!word.capitals || !text[m.range()].chars().any(char::is_lowercase));
+            if whole {
+                found.push(Hit { start: m.start(), end: m.end(), lists: word.lists });
+                at = m.end();
+            } else {
+                at = m.start() + haystack[m.start()..].chars().next().map_or(1, char::len_utf8);
             }
-            keep
-        });
+        }
         found
     }
 
@@ -229,14 +228,15 @@ impl Lexicon {
 /// An automaton over `words`. The word lists are folded, and so is the text
 /// they are sought in, so they need no case folding of their own (which
 /// doubles the automaton); URL keywords are sought in the URL as written.
-fn build<'w>(words: impl Iterator<Item = &'w str>, case_insensitive: bool) -> Option<AhoCorasick> {
-    // The non-contiguous NFA: the quickest to build, and the texts it
-    // scans are short; the other kinds are built from it and save less
-    // scanning a mail than they cost to build.
+fn build<'w>(words: impl Iterator<Item = &'w str>, case_insensitive: bool, kind: MatchKind) -> Option<AhoCorasick> {
+    // The contiguous NFA: a DFA of 2,000 words costs milliseconds to build,
+    // while this one costs a fraction of one and scans a mail about twice
+    // as fast as the non-contiguous NFA it is made from (callgrind: 0.7M
+    // fewer instructions per 50 KB mail for 1.5M more to build).
     AhoCorasickBuilder::new()
         .ascii_case_insensitive(case_insensitive)
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+        .match_kind(kind)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(words)
         .ok()
 }

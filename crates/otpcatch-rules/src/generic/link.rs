@@ -24,12 +24,10 @@ use crate::postprocess::decode_entities;
 
 static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"https?://[^\s<>"'\]\[]+"#).expect("valid"));
 /// A URL in angle brackets, which may be wrapped across lines (RFC 3986, appendix C).
-static BRACKETED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<(https?://[^<>]{1,4000})>").expect("valid"));
+static BRACKETED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<(https?://[^<>]+)>").expect("valid"));
 /// What a wrapped URL's next line must look like to continue it.
 static CONTINUATION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]+$").expect("valid"));
-static FOOTER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i:unsubscribe|all rights reserved)|©|\([cC]\) 20[0-9][0-9]").expect("valid"));
 
 /// A link as found.
 #[derive(Debug, Clone)]
@@ -52,26 +50,63 @@ pub(crate) fn find(lexicon: &Lexicon, reading: &Reading, bar: Bar) -> Judgement 
             runners_up: Vec::new(),
         };
     }
-    super::judge(described(lexicon, reading), &MODEL.link, bar, "link")
+    let links = links(reading);
+    let explain = |d: &Described| explain(lexicon, reading, &links, d);
+    super::judge(described_links(lexicon, reading, &links), &MODEL.link, bar, "link", &explain)
 }
 
-/// Every link of a message, described.
+/// A link's reasons in words: its own, described again with words, and
+/// those of the features the mail's other links decided.
+fn explain(lexicon: &Lexicon, reading: &Reading, links: &[Link], d: &Described) -> Vec<String> {
+    let mut reasons = links
+        .get(d.origin)
+        .and_then(|link| describe(lexicon, reading, link, true))
+        .map_or_else(Vec::new, |own| own.reasons);
+    let set = |feature: F| d.features[feature as usize] > 0.0;
+    if set(F::InTextAndHtml) {
+        reasons.push("in the HTML and the text part".to_owned());
+    }
+    if set(F::OnlyLink) {
+        reasons.push("the only link to act on".to_owned());
+    }
+    if set(F::CarriesCode) {
+        let code = reading.codes(lexicon).iter().filter(|c| c.eligible()).find(|c| carries(&d.value, &c.value));
+        reasons.push(code.map_or_else(
+            || "its URL carries the code".to_owned(),
+            |c| format!("its URL carries the code {}", c.value),
+        ));
+    }
+    if set(F::SecondaryToCode) {
+        reasons.push("no token, in a mail that gives a code".to_owned());
+    }
+    if set(F::QuietMail) {
+        reasons.push("no word of the mail names an action".to_owned());
+    }
+    reasons
+}
+
+/// Every link of a message, described (without reasons in words).
+#[cfg(feature = "training")]
 pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> {
-    let mut links: Vec<Link> = Vec::new();
-    let mut described: Vec<Described> = Vec::new();
-    for link in self::links(reading) {
-        if let Some(d) = describe(lexicon, reading, &link) {
-            described.push(d);
-            links.push(link);
-        }
-    }
+    described_links(lexicon, reading, &links(reading))
+}
+
+/// `links`, described (without reasons in words).
+fn described_links(lexicon: &Lexicon, reading: &Reading, links: &[Link]) -> Vec<Described> {
+    let described: Vec<Described> = links
+        .iter()
+        .enumerate()
+        .filter_map(|(i, link)| describe(lexicon, reading, link, false).map(|d| Described { origin: i, ..d }))
+        .collect();
     // The same link offered twice (in the HTML and the text part) counts once, with both places.
-    let mut places: HashMap<String, (bool, bool)> = HashMap::new();
-    for link in &links {
-        let place = places.entry(link.href.clone()).or_default();
-        place.0 |= link.view == View::Html;
-        place.1 |= link.view == View::Text;
+    let mut places: HashMap<&str, (bool, bool)> = HashMap::new();
+    for d in &described {
+        let place = places.entry(d.value.as_str()).or_default();
+        place.0 |= links[d.origin].view == View::Html;
+        place.1 |= links[d.origin].view == View::Text;
     }
+    let both: Vec<bool> = described.iter().map(|d| places[d.value.as_str()] == (true, true)).collect();
+    let mut described = described;
     let actionable: HashSet<String> = described.iter().filter(|d| d.decoy.is_none()).map(|d| d.value.clone()).collect();
     let codes: Vec<&str> = reading.codes(lexicon).iter().filter(|c| c.eligible()).map(|c| c.value.as_str()).collect();
     let quiet = [&reading.subject, &reading.text, &reading.html]
@@ -85,35 +120,34 @@ pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> 
             .any(|&f| d.features[f as usize] > 0.0)
             && d.features[F::PlainPage as usize] == 0.0
     };
-    let first_action = links
+    let first_action = described
         .iter()
-        .zip(&described)
-        .filter(|(_, d)| d.decoy.is_none() && names_action(d))
-        .min_by_key(|(link, _)| (link.view != View::Html, link.span.start))
-        .map(|(link, _)| link.href.clone());
-    for d in &mut described {
-        let set = |d: &mut Described, feature: F, reason: Option<&str>| {
-            d.features[feature as usize] = 1.0;
-            d.reasons.extend(reason.map(str::to_owned));
-        };
-        if places[&d.value] == (true, true) {
-            set(d, F::InTextAndHtml, Some("in the HTML and the text part"));
-        }
+        .filter(|d| d.decoy.is_none() && names_action(d))
+        .min_by_key(|d| (links[d.origin].view != View::Html, links[d.origin].span.start))
+        .map(|d| d.value.clone());
+    for (d, both) in described.iter_mut().zip(both) {
         let others = actionable.len() - usize::from(actionable.contains(&d.value));
-        if d.decoy.is_none() && others == 0 {
-            set(d, F::OnlyLink, Some("the only link to act on"));
+        let decoy = d.decoy.is_some();
+        let first = first_action.as_deref() == Some(d.value.as_str());
+        let tokened = d.features[F::UrlToken as usize] > 0.0;
+        let carried = codes.iter().any(|code| carries(&d.value, code));
+        let mut set = |feature: F| d.features[feature as usize] = 1.0;
+        if both {
+            set(F::InTextAndHtml);
         }
-        if first_action.as_deref() == Some(d.value.as_str()) {
-            set(d, F::FirstActionLink, None);
+        if !decoy && others == 0 {
+            set(F::OnlyLink);
         }
-        let carried = codes.iter().find(|code| carries(&d.value, code));
-        if let Some(code) = carried {
-            set(d, F::CarriesCode, Some(&format!("its URL carries the code {code}")));
-        } else if !codes.is_empty() && d.features[F::UrlToken as usize] == 0.0 {
-            set(d, F::SecondaryToCode, Some("no token, in a mail that gives a code"));
+        if first {
+            set(F::FirstActionLink);
+        }
+        if carried {
+            set(F::CarriesCode);
+        } else if !codes.is_empty() && !tokened {
+            set(F::SecondaryToCode);
         }
         if quiet {
-            set(d, F::QuietMail, Some("no word of the mail names an action"));
+            set(F::QuietMail);
         }
         d.features[F::Rivals as usize] = (1.0 + others as f64).log2();
     }
@@ -201,7 +235,7 @@ fn carries(href: &str, code: &str) -> bool {
 fn text_urls(text: &str) -> Vec<(Range<usize>, String)> {
     let mut found: Vec<(Range<usize>, String)> = Vec::new();
     for captures in BRACKETED.captures_iter(text) {
-        let Some(inner) = captures.get(1) else { continue };
+        let Some(inner) = captures.get(1).filter(|inner| inner.len() <= 4096) else { continue };
         let href: String = inner.as_str().split_whitespace().collect();
         found.push((inner.range(), decode_entities(&href)));
     }
@@ -245,8 +279,9 @@ fn browser_href(href: &str) -> String {
     href.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect()
 }
 
-/// Describes a link, or `None` when it is not one a browser opens.
-fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link) -> Option<Described> {
+/// Describes a link, with its reasons in words when `explain` is set, or
+/// `None` when it is not one a browser opens.
+fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link, explain: bool) -> Option<Described> {
     let lower = link.href.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
         return None; // mailto:, tel:, #fragments, javascript:
@@ -260,9 +295,12 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link) -> Option<Describ
     let text = reading.get(link.view);
     let mut features = vec![0.0; F::ALL.len()];
     let mut reasons = Vec::new();
-    let mut set = |feature: F, reason: Option<String>| {
+    // Words are made only when asked for: most links are never explained.
+    let mut set = |feature: F, reason: Option<&dyn Fn() -> String>| {
         features[feature as usize] = 1.0;
-        reasons.extend(reason);
+        if explain {
+            reasons.extend(reason.map(|reason| reason()));
+        }
     };
     // Its own words.
     let own = lexicon.scan(&link.words);
@@ -285,45 +323,45 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link) -> Option<Describ
     let above =
         |list: List| above_lines.iter().find_map(|&l| text.find(list, text.line(l)).map(|h| text.word(h).to_owned()));
     if let Some(word) = &own_action {
-        set(F::TextAction, Some(format!("its text says {word:?}")));
+        set(F::TextAction, Some(&|| format!("its text says {word:?}")));
     } else if let Some(word) = &own_sign_in {
-        set(F::TextSignIn, Some(format!("its text says {word:?}")));
+        set(F::TextSignIn, Some(&|| format!("its text says {word:?}")));
     }
     let sentence_action = sentence(List::Action);
     let sentence_sign_in = sentence(List::SignIn);
     if let Some(word) = &sentence_action {
-        set(F::SentenceAction, Some(format!("its sentence says {word:?}")));
+        set(F::SentenceAction, Some(&|| format!("its sentence says {word:?}")));
     } else if let Some(word) = &sentence_sign_in {
-        set(F::SentenceSignIn, Some(format!("its sentence says {word:?}")));
+        set(F::SentenceSignIn, Some(&|| format!("its sentence says {word:?}")));
     }
     let above_action = above(List::Action);
     let above_sign_in = above(List::SignIn);
     if let Some(word) = &above_action {
-        set(F::AboveAction, Some(format!("the line above says {word:?}")));
+        set(F::AboveAction, Some(&|| format!("the line above says {word:?}")));
     } else if let Some(word) = &above_sign_in {
-        set(F::AboveSignIn, Some(format!("the line above says {word:?}")));
+        set(F::AboveSignIn, Some(&|| format!("the line above says {word:?}")));
     }
     let pointer = own_has(List::Pointer).or_else(|| sentence(List::Pointer)).or_else(|| above(List::Pointer));
     if let Some(word) = &pointer {
-        set(F::Pointed, Some(format!("pointed at by {word:?}")));
+        set(F::Pointed, Some(&|| format!("pointed at by {word:?}")));
     }
     let subject = &reading.subject;
     if let Some(hit) = subject.hits.iter().find(|h| h.lists.contains(List::Action) || h.lists.contains(List::SignIn)) {
-        set(F::SubjectAction, Some(format!("the subject says {:?}", subject.word(hit))));
+        set(F::SubjectAction, Some(&|| format!("the subject says {:?}", subject.word(hit))));
     }
     let url_action = lexicon.url_word(path).map(str::to_ascii_lowercase);
     if let Some(word) = &url_action {
-        set(F::UrlAction, Some(format!("its URL has {word:?}")));
+        set(F::UrlAction, Some(&|| format!("its URL has {word:?}")));
     }
     let tokened = has_token(path);
     if tokened {
-        set(F::UrlToken, Some("its URL carries a token".to_owned()));
+        set(F::UrlToken, Some(&|| "its URL carries a token".to_owned()));
     }
     if tokened && url_action.is_some() {
         set(F::ActionUrlWithToken, None);
     }
     if link.button {
-        set(F::Button, Some("styled as a button".to_owned()));
+        set(F::Button, Some(&|| "styled as a button".to_owned()));
     }
     let shown = link.words.trim().to_ascii_lowercase();
     if shown.starts_with("http") || shown.starts_with("www.") {
@@ -332,19 +370,18 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link) -> Option<Describ
     let revoke_above =
         above_lines.first().and_then(|&l| text.find(List::Revoke, text.line(l)).map(|h| text.word(h).to_owned()));
     if let Some(word) = sentence(List::Revoke).or(revoke_above) {
-        set(F::RevokeNear, Some(format!("near {word:?}")));
+        set(F::RevokeNear, Some(&|| format!("near {word:?}")));
     }
     let segments = path.split(['?', '#']).next().unwrap_or_default().split('/').filter(|s| !s.is_empty()).count();
-    if segments <= 1 && !path.contains('?') && !tokened {
-        set(F::PlainPage, Some("a plain page".to_owned()));
+    if segments <= 2 && !path.contains('?') && !tokened {
+        set(F::PlainPage, Some(&|| "a plain page".to_owned()));
     }
-    let footer = FOOTER.find(&text.text).map_or(usize::MAX, |m| m.start());
-    if span.start > footer {
-        set(F::InFooter, Some("in the footer".to_owned()));
+    if span.start > text.footer {
+        set(F::InFooter, Some(&|| "in the footer".to_owned()));
     }
     let logo = link.image_only && own_action.is_none() && own_sign_in.is_none();
     if logo {
-        set(F::ImageOnly, Some("only an image".to_owned()));
+        set(F::ImageOnly, Some(&|| "only an image".to_owned()));
     }
     // Known non-actions never win. The path's words count, not the query's,
     // which may carry another URL.
@@ -353,15 +390,23 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link) -> Option<Describ
     let path_has =
         |list: List| path_hits.iter().find(|h| h.lists.contains(list)).map(|h| path_words[h.start..h.end].to_owned());
     let path_non_action = path_has(List::NonAction);
+    // A non-action that heads the path ("/help/…/two_factor_authentication")
+    // rules the link, whatever action words follow it.
+    let first_segment = path_words.split_whitespace().next().unwrap_or_default();
+    let first_segment_is = |word: &String| first_segment == word.as_str();
     let decoy = if let Some(word) = own_revoke {
         Some(format!("refuses or undoes: its text says {word:?}"))
     } else if let Some(word) = path_has(List::Revoke) {
         Some(format!("refuses or undoes: its URL says {word:?}"))
     } else if let Some(word) = own_non_action {
         Some(format!("is not an action: its text says {word:?}"))
-    } else if let Some(word) = path_non_action.filter(|_| url_action.is_none()) {
+    } else if let Some(word) = path_non_action.filter(|word| url_action.is_none() || first_segment_is(word)) {
         Some(format!("is not an action: its URL says {word:?}"))
-    } else if lexicon.ignore_hosts.iter().any(|h| host == *h || host.ends_with(&format!(".{h}"))) {
+    } else if lexicon
+        .ignore_hosts
+        .iter()
+        .any(|h| host.strip_suffix(h.as_str()).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+    {
         Some(format!("is not an action: {host} is a social network or app store"))
     } else if logo && url_action.is_none() {
         Some("is not an action: an image (a logo) with no words".to_owned())
@@ -382,7 +427,9 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link) -> Option<Describ
         View::Html => "a link in the HTML",
         _ => "a URL in the text part",
     };
-    reasons.insert(0, place.to_owned());
+    if explain {
+        reasons.insert(0, place.to_owned());
+    }
     let shown = if link.words.is_empty() { &link.href } else { &link.words };
     Some(Described {
         value: link.href.clone(),
@@ -391,6 +438,7 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link) -> Option<Describ
         decoy,
         reasons,
         context: shown.chars().take(80).collect(),
+        origin: 0,
     })
 }
 

@@ -178,9 +178,12 @@ pub(crate) struct Described {
     pub(crate) evidence: bool,
     /// Why it can never win, if it is a known decoy or non-action.
     pub(crate) decoy: Option<String>,
-    /// What counted for and against it, in words.
+    /// What counted for and against it, in words; left empty by a finder
+    /// that explains on demand (see [`judge`]).
     pub(crate) reasons: Vec<String>,
     pub(crate) context: String,
+    /// Where the finder found it, for explaining it on demand.
+    pub(crate) origin: usize,
 }
 
 impl Described {
@@ -191,15 +194,27 @@ impl Described {
 }
 
 /// Scores the candidates, keeps the best-scoring one of each value, and
-/// chooses among them; the rest are explained.
-fn judge(described: Vec<Described>, weights: &score::Weights, bar: Bar, what: &str) -> Judgement {
+/// chooses among them. `explain` gives a candidate's reasons in words; it
+/// is asked only of the winner and the runners-up shown, so a finder can
+/// leave the words out of the many candidates no one will read about.
+fn judge(
+    described: Vec<Described>,
+    weights: &score::Weights,
+    bar: Bar,
+    what: &str,
+    explain: &dyn Fn(&Described) -> Vec<String>,
+) -> Judgement {
     let mut best: Vec<(f64, Described)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for d in described {
         let score = weights.score(&d.features);
-        match best.iter_mut().find(|(_, kept)| kept.value == d.value) {
-            Some((kept_score, _)) if *kept_score >= score => {}
-            Some(kept) => *kept = (score, d),
-            None => best.push((score, d)),
+        match index.get(&d.value) {
+            Some(&at) if best[at].0 >= score => {}
+            Some(&at) => best[at] = (score, d),
+            None => {
+                index.insert(d.value.clone(), best.len());
+                best.push((score, d));
+            }
         }
     }
     best.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -227,7 +242,7 @@ fn judge(described: Vec<Described>, weights: &score::Weights, bar: Bar, what: &s
                 (None, Some(chosen)) => format!("scored {score:.2}, below the chosen {what}'s {chosen:.2}"),
                 (None, None) => format!("scored {score:.2}, below the bar of {:.2}", weights.bar),
             },
-            evidence: d.reasons.clone(),
+            evidence: explain(d),
             context: d.context.clone(),
         })
         .collect();
@@ -236,7 +251,7 @@ fn judge(described: Vec<Described>, weights: &score::Weights, bar: Bar, what: &s
             let (score, d) = best.swap_remove(i);
             let confidence = weights.confidence(score);
             Ok(Finding {
-                reason: format!("score {score:.2} ({confidence}): {}", d.reasons.join(", ")),
+                reason: format!("score {score:.2} ({confidence}): {}", explain(&d).join(", ")),
                 value: d.value,
                 context: d.context,
                 score: round(score),

@@ -50,6 +50,8 @@ features! {
         Letters = "letters",
         /// Lower-case letters with digits.
         MixedCase = "mixed_case",
+        /// 13 to 64 letters and digits, introduced directly by a keyword.
+        Long = "long",
         /// Printed in groups ("481 923", "KTNM-QXBR").
         Grouped = "grouped",
         /// A code keyword within 40 characters before or after, on its line.
@@ -138,7 +140,7 @@ features! {
         FirstActionLink = "first_action_link",
         /// Its sentence refuses or undoes ("if this wasn't you").
         RevokeNear = "revoke_near",
-        /// A plain page: no token, no query, at most one path segment.
+        /// A plain page: no token, no query, at most two path segments.
         PlainPage = "plain_page",
         /// Only an image, with no words of an action.
         ImageOnly = "image_only",

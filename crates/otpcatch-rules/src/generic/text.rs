@@ -8,6 +8,13 @@ use regex::Regex;
 
 use super::lexicon::{Hit, Lexicon, List};
 
+/// Where a footer starts: boilerplate after it names numbers and links
+/// that are not the mail's point.
+static FOOTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:unsubscribe|all rights reserved|registered (?:in|office|number|no))|©|\([cC]\) 20[0-9][0-9]")
+        .expect("valid")
+});
+
 /// A URL written out in a text.
 static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"(?i:https?://|www\.)[^\s<>"']+"#).expect("valid"));
 
@@ -18,6 +25,8 @@ pub(crate) struct Text {
     pub(crate) text: String,
     line_starts: Vec<usize>,
     pub(crate) hits: Vec<Hit>,
+    /// Where the footer starts (`usize::MAX` if there is none).
+    pub(crate) footer: usize,
 }
 
 impl Text {
@@ -33,7 +42,8 @@ impl Text {
                 urls.get(after).is_none_or(|u| u.start > h.start)
             });
         }
-        Self { text, line_starts, hits }
+        let footer = FOOTER.find(&text).map_or(usize::MAX, |m| m.start());
+        Self { text, line_starts, hits, footer }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
