@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::lexicon::{Lexicon, List};
+use super::lexicon::{Hit, Lexicon, List};
 use super::score::{LinkFeature as F, MODEL};
 use super::{Bar, Described, Judgement, Reading, View};
 use crate::postprocess::decode_entities;
@@ -60,7 +60,7 @@ pub(crate) fn find(lexicon: &Lexicon, reading: &Reading, bar: Bar) -> Judgement 
 fn explain(lexicon: &Lexicon, reading: &Reading, links: &[Link], d: &Described) -> Vec<String> {
     let mut reasons = links
         .get(d.origin)
-        .and_then(|link| describe(lexicon, reading, link, true))
+        .and_then(|link| describe(lexicon, reading, link, &lexicon.scan(&link.words), true))
         .map_or_else(Vec::new, |own| own.reasons);
     let set = |feature: F| d.features[feature as usize] > 0.0;
     if set(F::InTextAndHtml) {
@@ -93,10 +93,16 @@ pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> 
 
 /// `links`, described (without reasons in words).
 fn described_links(lexicon: &Lexicon, reading: &Reading, links: &[Link]) -> Vec<Described> {
+    // Mail repeats its links' words ("Read more" under every article): each
+    // distinct text is scanned once.
+    let mut scanned: HashMap<&str, Vec<Hit>> = HashMap::new();
     let described: Vec<Described> = links
         .iter()
         .enumerate()
-        .filter_map(|(i, link)| describe(lexicon, reading, link, false).map(|d| Described { origin: i, ..d }))
+        .filter_map(|(i, link)| {
+            let own = scanned.entry(link.words.as_str()).or_insert_with(|| lexicon.scan(&link.words));
+            describe(lexicon, reading, link, own, false).map(|d| Described { origin: i, ..d })
+        })
         .collect();
     // The same link offered twice (in the HTML and the text part) counts once, with both places.
     let mut places: HashMap<&str, (bool, bool)> = HashMap::new();
@@ -281,7 +287,7 @@ fn browser_href(href: &str) -> String {
 
 /// Describes a link, with its reasons in words when `explain` is set, or
 /// `None` when it is not one a browser opens.
-fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link, explain: bool) -> Option<Described> {
+fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link, own: &[Hit], explain: bool) -> Option<Described> {
     let lower = link.href.to_ascii_lowercase();
     if !(lower.starts_with("http://") || lower.starts_with("https://")) {
         return None; // mailto:, tel:, #fragments, javascript:
@@ -302,8 +308,7 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link, explain: bool) ->
             reasons.extend(reason.map(|reason| reason()));
         }
     };
-    // Its own words.
-    let own = lexicon.scan(&link.words);
+    // Its own words (`own`: the vocabulary's hits in them).
     let own_has =
         |list: List| own.iter().find(|h| h.lists.contains(list)).map(|h| link.words[h.start..h.end].to_owned());
     let own_action = own_has(List::Action);

@@ -70,12 +70,17 @@ impl Text {
     /// reaching back at most `reach` bytes.
     pub(crate) fn lines_above(&self, line: usize, count: usize, reach: usize) -> Vec<usize> {
         let limit = self.line(line).start.saturating_sub(reach);
-        (0..line)
-            .rev()
-            .take_while(|&l| self.line(l).end >= limit)
-            .filter(|&l| !self.text[self.line(l)].trim().is_empty())
-            .take(count)
-            .collect()
+        let mut above = Vec::with_capacity(count);
+        for l in (0..line).rev() {
+            let range = self.line(l);
+            if above.len() == count || range.end < limit {
+                break;
+            }
+            if !self.text[range].trim().is_empty() {
+                above.push(l);
+            }
+        }
+        above
     }
 
     /// The hits that start within `range`.
