@@ -146,3 +146,22 @@ fn extraction_never_fetches_what_an_email_points_to() {
         Err(e) => panic!("{e}"),
     }
 }
+
+#[test]
+fn a_result_that_cannot_be_written_is_an_error_and_a_closed_pipe_is_not() {
+    let eml = corpus("generic/code_and_link.eml");
+    // A full disk: the code was found, but the script reading stdout gets nothing.
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let output = otpcatch().args(["extract", "--file", eml.to_str().unwrap()]).stdout(full).output().unwrap();
+    assert_eq!(output.status.code(), Some(7), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("could not write the result to stdout"));
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let output = otpcatch().args(["completions", "bash"]).stdout(full).output().unwrap();
+    assert_eq!(output.status.code(), Some(7), "{}", String::from_utf8_lossy(&output.stderr));
+
+    // A reader that stopped reading (`| head -0`) wanted no more.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = otpcatch().args(["completions", "bash"]).stdout(writer).status().unwrap();
+    assert_eq!(status.code(), Some(0), "a broken pipe is not a failure and not a panic");
+}

@@ -68,3 +68,16 @@ fn sigterm_stops_the_command_and_the_server() {
     };
     assert_eq!(status.code(), Some(128 + 9), "the command was killed and its status passed through");
 }
+
+#[test]
+fn explicit_ports_are_used() {
+    let free = |_| std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (http, smtp) = (free(0), free(1));
+    let output = otpcatch()
+        .args(["run", "--http", &format!("127.0.0.1:{http}"), "--smtp", &format!("127.0.0.1:{smtp}")])
+        .args(["--", "sh", "-c", "echo \"$OTPCATCH_API_URL $OTPCATCH_SMTP_PORT\""])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), format!("http://127.0.0.1:{http}/api/v2 {smtp}"));
+}

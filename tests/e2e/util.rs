@@ -1,7 +1,7 @@
 //! Running the binary and the helpers tests share.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
 
 /// The `otpcatch` binary under test.
@@ -80,3 +80,24 @@ message.add_alternative("<p>" + body + "</p>", subtype="html")
 with smtplib.SMTP(host, int(port), timeout=10) as smtp:
     smtp.send_message(message)
 "#;
+
+/// What a command printed on stdout.
+pub(crate) fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// What a command printed on stderr.
+pub(crate) fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+impl Served {
+    /// Sends one email to the server with Python's smtplib, as a site would.
+    pub(crate) fn send(&self, to: &str, subject: &str, body: &str) {
+        let status = Command::new("python3")
+            .args(["-c", SEND_WITH_SMTPLIB, "127.0.0.1", &self.smtp_port.to_string(), to, subject, body])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}

@@ -1,9 +1,9 @@
 //! The wait commands and the plain API commands against `otpcatch serve`,
 //! with mail sent by Python's smtplib as a site would.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::util::{SEND_WITH_SMTPLIB, Served, otpcatch};
+use crate::util::{Served, otpcatch, stderr, stdout};
 
 const TOKEN: &str = "e2e-wait-token";
 
@@ -23,22 +23,6 @@ fn cli(served: &Served, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
-}
-
-fn send(served: &Served, to: &str, subject: &str, body: &str) {
-    let status = Command::new("python3")
-        .args(["-c", SEND_WITH_SMTPLIB, "127.0.0.1", &served.smtp_port.to_string(), to, subject, body])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
 fn new_address(served: &Served) -> String {
     let output = cli(served, &["new-address"]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -51,7 +35,7 @@ fn new_address(served: &Served) -> String {
 fn wait_for_code_prints_only_the_code() {
     let served = served();
     let address = new_address(&served);
-    send(&served, &address, "Verify your email", "Your verification code is 418273. It expires in 10 minutes.");
+    served.send(&address, "Verify your email", "Your verification code is 418273. It expires in 10 minutes.");
     let output = cli(&served, &["wait-for-code", "--address", &address, "--subject", "verify", "--timeout", "10s"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stdout(&output), "418273\n");
@@ -62,8 +46,7 @@ fn wait_for_code_prints_only_the_code() {
 fn wait_for_link_and_wait_json() {
     let served = served();
     let address = new_address(&served);
-    send(
-        &served,
+    served.send(
         &address,
         "Confirm your account",
         "Please confirm your account: https://site.test/confirm?token=abcdef0123456789",
@@ -83,7 +66,7 @@ fn wait_for_link_and_wait_json() {
 fn a_timeout_exits_3_and_lists_what_arrived() {
     let served = served();
     let address = new_address(&served);
-    send(&served, &address, "Weekly newsletter", "Nothing to see");
+    served.send(&address, "Weekly newsletter", "Nothing to see");
     let output = cli(&served, &["wait-for-code", "--address", &address, "--subject", "verify", "--timeout", "1s"]);
     assert_eq!(output.status.code(), Some(3));
     assert!(stdout(&output).is_empty());
@@ -97,7 +80,7 @@ fn a_timeout_exits_3_and_lists_what_arrived() {
 fn messages_without_a_code_are_passed_over_and_exit_4_when_time_runs_out() {
     let served = served();
     let address = new_address(&served);
-    send(&served, &address, "Welcome", "Thanks for joining. See you around.");
+    served.send(&address, "Welcome", "Thanks for joining. See you around.");
     let output = cli(&served, &["wait-for-code", "--address", &address, "--timeout", "2s"]);
     assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
     let err = stderr(&output);
@@ -112,8 +95,8 @@ fn a_wait_for_a_code_takes_the_message_that_has_one() {
     let served = served();
     let address = new_address(&served);
     // Sent before the wait starts: the welcome mail is listed first.
-    send(&served, &address, "Welcome to Example", "Thanks for joining. Your account is ready.");
-    send(&served, &address, "Your code", "Your verification code is 605813.");
+    served.send(&address, "Welcome to Example", "Thanks for joining. Your account is ready.");
+    served.send(&address, "Your code", "Your verification code is 605813.");
     let output = cli(&served, &["wait-for-code", "--address", &address, "--timeout", "10s"]);
     assert_eq!((output.status.code(), stdout(&output)), (Some(0), "605813\n".to_owned()), "{}", stderr(&output));
 
@@ -131,8 +114,8 @@ fn a_wait_for_a_code_takes_the_message_that_has_one() {
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
-    send(&served, &address, "Welcome to Example", "Thanks for joining. Your account is ready.");
-    send(&served, &address, "Confirm your email", "Confirm your email: https://site.test/confirm/9f8e7d6c5b4a3210");
+    served.send(&address, "Welcome to Example", "Thanks for joining. Your account is ready.");
+    served.send(&address, "Confirm your email", "Confirm your email: https://site.test/confirm/9f8e7d6c5b4a3210");
     let output = waiting.wait_with_output().unwrap();
     assert_eq!(stdout(&output), "https://site.test/confirm/9f8e7d6c5b4a3210\n", "{}", stderr(&output));
 }
@@ -143,7 +126,7 @@ fn expect_none_succeeds_on_silence_and_fails_on_mail() {
     let address = new_address(&served);
     let quiet = cli(&served, &["expect-none", "--address", &address, "--for", "1s"]);
     assert_eq!(quiet.status.code(), Some(0), "{}", stderr(&quiet));
-    send(&served, &address, "Password reset", "Reset it here");
+    served.send(&address, "Password reset", "Reset it here");
     let noisy = cli(&served, &["expect-none", "--address", &address, "--for", "1s"]);
     assert_eq!(noisy.status.code(), Some(3));
     assert!(stderr(&noisy).contains("expected no message"), "{}", stderr(&noisy));
@@ -153,7 +136,7 @@ fn expect_none_succeeds_on_silence_and_fails_on_mail() {
 fn inbox_message_delete_and_domains() {
     let served = served();
     let address = new_address(&served);
-    send(&served, &address, "Hello", "Body text 1");
+    served.send(&address, "Hello", "Body text 1");
     let listing = stdout(&cli(&served, &["inbox", "--address", &address]));
     let fields: Vec<&str> = listing.trim().split('\t').collect();
     assert_eq!(fields.len(), 4, "{listing}");

@@ -8,8 +8,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::post;
 use criterion::{Criterion, criterion_group, criterion_main};
-use otpcatch_core::wire::{Envelope, MessageDetail, MessageSummary};
 use otpcatch_core::{Client, Family};
+use otpcatch_wire::{Envelope, MessageDetail, MessageSummary};
 
 /// A listing of `count` messages, as 22.do sends it.
 fn listing(count: usize) -> Vec<u8> {

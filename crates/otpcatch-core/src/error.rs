@@ -1,75 +1,69 @@
 //! The one error type of otpcatch-core.
 //!
-//! [`Error`] is opaque: callers branch on its predicates ([`Error::is_auth`],
-//! [`Error::is_quota`], [`Error::is_timeout`], [`Error::status`], …) or match
-//! on [`Error::kind`], never on its text. Its text names the endpoint, the
-//! server's `msg`, and ends with a `hint:` line where one helps. No secret is
-//! ever part of it.
+//! [`Error`] is opaque: callers branch on [`Error::kind`] and its predicates
+//! ([`Error::is_auth`], [`Error::is_quota`], [`Error::is_wait_timeout`],
+//! [`Error::status`], …), never on its text. The errors of the crates it
+//! builds on (reqwest, regex) are reached through
+//! [`std::error::Error::source`] only, so they are not part of this API.
+//!
+//! Its `Display` is one headline (the endpoint, the status, the server's
+//! `msg`) followed by a `hint:` line where one helps; it does not repeat
+//! the source's text, which a reporter that prints the chain of sources
+//! would print twice. Hints describe the situation in the library's terms
+//! (the base URL, the API token): a program built on this crate knows
+//! which of its own flags or variables set those. No secret is ever part of
+//! an error.
 
 use std::fmt;
 use std::time::Duration;
 
 /// Everything that can go wrong in otpcatch-core.
 pub struct Error {
-    kind: Box<ErrorKind>,
+    repr: Box<Repr>,
 }
 
-/// What went wrong. Match on it when the predicates are not enough.
-#[derive(Debug)]
+/// What went wrong, for branching. [`Error`]'s accessors give the details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The server answered with an error status (in HTTP or in the envelope).
-    Api {
-        /// The endpoint, such as `POST /inbox`.
-        endpoint: &'static str,
-        /// The status code: 400, 401, 404, 405, 422, 429, 5xx, …
-        status: u16,
-        /// The server's `msg`, or a short excerpt of a body that had none.
-        msg: String,
-        /// How long the server asked us to wait (`Retry-After`), if it did.
-        retry_after: Option<Duration>,
-        /// Which credential the request was authenticated with.
-        credential: CredentialKind,
-    },
-    /// The request never got an answer: connection refused, reset, timed out.
-    Transport {
-        /// The endpoint, such as `POST /inbox`.
-        endpoint: &'static str,
-        /// The underlying HTTP client error (its URL carries no secret).
-        source: reqwest::Error,
-    },
+    /// The server answered with an error status, in HTTP or in the envelope
+    /// ([`Error::status`], [`Error::server_msg`]).
+    Api,
+    /// The request got no answer: the connection was refused, reset or
+    /// timed out (the HTTP client's error is the [`source`]).
+    ///
+    /// [`source`]: std::error::Error::source
+    Transport,
     /// The server answered 2xx, but not with the JSON the reference describes.
-    Decode {
-        /// The endpoint, such as `POST /inbox`.
-        endpoint: &'static str,
-        /// What did not fit, with a short excerpt of the body.
-        detail: String,
-    },
-    /// A wait ended without a matching message.
-    Timeout(Box<WaitTimeout>),
-    /// An `expect none` wait saw a message that matched.
-    UnexpectedMessage {
-        /// The filter that should have matched nothing.
-        filter: String,
-        /// The sender of the message that matched.
-        from: String,
-        /// The subject of the message that matched.
-        subject: String,
-        /// How long into the wait it arrived.
-        after: Duration,
-    },
-    /// A filter's regular expression did not compile.
-    InvalidFilter {
-        /// Which part of the filter: `from`, `to`, `subject` or `body`.
-        field: &'static str,
-        /// Why the pattern is invalid.
-        source: regex::Error,
-    },
+    Decode,
+    /// A wait ended without its message ([`Error::wait_timeout`]).
+    WaitTimeout,
+    /// An `expect none` wait saw a message that matched
+    /// ([`Error::unexpected_message`]).
+    UnexpectedMessage,
+    /// A filter's regular expression did not compile (the pattern's error is
+    /// the [`source`]).
+    ///
+    /// [`source`]: std::error::Error::source
+    InvalidFilter,
     /// The client was configured in a way that cannot work.
+    Config,
+}
+
+/// The details behind an [`Error`], private so that the third-party errors
+/// in it are not part of the API.
+#[derive(Debug)]
+enum Repr {
+    Api { endpoint: &'static str, status: u16, msg: String, retry_after: Option<Duration>, credential: CredentialKind },
+    Transport { endpoint: &'static str, source: reqwest::Error },
+    Decode { endpoint: &'static str, detail: String },
+    WaitTimeout(WaitTimeout),
+    UnexpectedMessage(UnexpectedMessage),
+    InvalidFilter { field: &'static str, source: regex::Error },
     Config(String),
 }
 
-/// Which credential a request carried; used for the 401 hint.
+/// Which credential a request carried; the CLI words its 401 hint by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CredentialKind {
@@ -83,6 +77,7 @@ pub enum CredentialKind {
 
 /// Why a wait timed out: enough to debug a failing test without rerunning it.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct WaitTimeout {
     /// The address that was watched.
     pub address: String,
@@ -109,6 +104,7 @@ pub struct WaitTimeout {
 /// A message that matched a wait's filter but lacked what the wait
 /// required (a code, a link), and so was passed over.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PassedOver {
     /// Its sender.
     pub from: String,
@@ -120,6 +116,7 @@ pub struct PassedOver {
 
 /// A message that arrived during a wait but did not match its filter.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Unmatched {
     /// Its sender.
     pub from: String,
@@ -129,45 +126,115 @@ pub struct Unmatched {
     pub to: String,
 }
 
+/// The message that failed an `expect none` wait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnexpectedMessage {
+    /// The filter that should have matched nothing.
+    pub filter: String,
+    /// The sender of the message that matched.
+    pub from: String,
+    /// The subject of the message that matched.
+    pub subject: String,
+    /// How long into the wait it arrived.
+    pub after: Duration,
+}
+
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub(crate) fn new(kind: ErrorKind) -> Self {
-        Self { kind: Box::new(kind) }
+    fn new(repr: Repr) -> Self {
+        Self { repr: Box::new(repr) }
+    }
+
+    pub(crate) fn api(
+        endpoint: &'static str,
+        status: u16,
+        msg: String,
+        retry_after: Option<Duration>,
+        credential: CredentialKind,
+    ) -> Self {
+        Self::new(Repr::Api { endpoint, status, msg, retry_after, credential })
+    }
+
+    pub(crate) fn transport(endpoint: &'static str, source: reqwest::Error) -> Self {
+        Self::new(Repr::Transport { endpoint, source: source.without_url() })
+    }
+
+    pub(crate) fn decode(endpoint: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(Repr::Decode { endpoint, detail: detail.into() })
+    }
+
+    pub(crate) fn wait_timed_out(timeout: WaitTimeout) -> Self {
+        Self::new(Repr::WaitTimeout(timeout))
+    }
+
+    pub(crate) fn unexpected(message: UnexpectedMessage) -> Self {
+        Self::new(Repr::UnexpectedMessage(message))
+    }
+
+    pub(crate) fn invalid_filter(field: &'static str, source: regex::Error) -> Self {
+        Self::new(Repr::InvalidFilter { field, source })
     }
 
     pub(crate) fn config(msg: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Config(msg.into()))
+        Self::new(Repr::Config(msg.into()))
     }
 
     /// What went wrong.
-    pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+    pub fn kind(&self) -> ErrorKind {
+        match &*self.repr {
+            Repr::Api { .. } => ErrorKind::Api,
+            Repr::Transport { .. } => ErrorKind::Transport,
+            Repr::Decode { .. } => ErrorKind::Decode,
+            Repr::WaitTimeout(_) => ErrorKind::WaitTimeout,
+            Repr::UnexpectedMessage(_) => ErrorKind::UnexpectedMessage,
+            Repr::InvalidFilter { .. } => ErrorKind::InvalidFilter,
+            Repr::Config(_) => ErrorKind::Config,
+        }
     }
 
     /// The status code the server answered with, for API errors.
     pub fn status(&self) -> Option<u16> {
-        match *self.kind {
-            ErrorKind::Api { status, .. } => Some(status),
+        match *self.repr {
+            Repr::Api { status, .. } => Some(status),
             _ => None,
         }
     }
 
-    /// The server's `msg`, for API errors.
+    /// The server's `msg` (or a short excerpt of a body that had none), for
+    /// API errors.
     pub fn server_msg(&self) -> Option<&str> {
-        match &*self.kind {
-            ErrorKind::Api { msg, .. } => Some(msg),
+        match &*self.repr {
+            Repr::Api { msg, .. } => Some(msg),
             _ => None,
         }
     }
 
     /// The endpoint the error came from, such as `POST /inbox`.
     pub fn endpoint(&self) -> Option<&'static str> {
-        match *self.kind {
-            ErrorKind::Api { endpoint, .. }
-            | ErrorKind::Transport { endpoint, .. }
-            | ErrorKind::Decode { endpoint, .. } => Some(endpoint),
+        match *self.repr {
+            Repr::Api { endpoint, .. } | Repr::Transport { endpoint, .. } | Repr::Decode { endpoint, .. } => {
+                Some(endpoint)
+            }
+            _ => None,
+        }
+    }
+
+    /// Which credential the failed request carried, for API errors.
+    pub fn credential(&self) -> Option<CredentialKind> {
+        match *self.repr {
+            Repr::Api { credential, .. } => Some(credential),
+            _ => None,
+        }
+    }
+
+    /// The part of a filter whose pattern was invalid: `from`, `to`,
+    /// `subject` or `body`.
+    pub fn filter_field(&self) -> Option<&'static str> {
+        match *self.repr {
+            Repr::InvalidFilter { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -194,36 +261,45 @@ impl Error {
 
     /// The request got no answer (connection or read failure).
     pub fn is_transport(&self) -> bool {
-        matches!(*self.kind, ErrorKind::Transport { .. })
+        self.kind() == ErrorKind::Transport
     }
 
     /// The answer was not the JSON the reference describes.
     pub fn is_decode(&self) -> bool {
-        matches!(*self.kind, ErrorKind::Decode { .. })
+        self.kind() == ErrorKind::Decode
     }
 
-    /// A wait ended without a match.
-    pub fn is_timeout(&self) -> bool {
-        matches!(*self.kind, ErrorKind::Timeout(_))
+    /// A wait ended without its message. (Not a request's timeout: a
+    /// request that timed out is a transport error, [`Error::is_transport`].)
+    pub fn is_wait_timeout(&self) -> bool {
+        self.kind() == ErrorKind::WaitTimeout
     }
 
     /// An `expect none` wait saw a matching message.
     pub fn is_unexpected_message(&self) -> bool {
-        matches!(*self.kind, ErrorKind::UnexpectedMessage { .. })
+        self.kind() == ErrorKind::UnexpectedMessage
     }
 
     /// The details of a wait that timed out.
     pub fn wait_timeout(&self) -> Option<&WaitTimeout> {
-        match &*self.kind {
-            ErrorKind::Timeout(t) => Some(t),
+        match &*self.repr {
+            Repr::WaitTimeout(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The message that failed an `expect none` wait.
+    pub fn unexpected_message(&self) -> Option<&UnexpectedMessage> {
+        match &*self.repr {
+            Repr::UnexpectedMessage(m) => Some(m),
             _ => None,
         }
     }
 
     /// How long the server asked to wait before the next request.
     pub fn retry_after(&self) -> Option<Duration> {
-        match *self.kind {
-            ErrorKind::Api { retry_after, .. } => retry_after,
+        match *self.repr {
+            Repr::Api { retry_after, .. } => retry_after,
             _ => None,
         }
     }
@@ -234,120 +310,111 @@ impl Error {
         self.is_quota() || self.is_server() || self.is_transport()
     }
 
-    /// A suggestion of what to do, where there is a useful one.
+    /// A suggestion of what to do, where there is a useful one, in the
+    /// library's terms (the base URL, the API token, the filter).
     pub fn hint(&self) -> Option<String> {
-        match &*self.kind {
-            ErrorKind::Api { status: 401, credential, .. } => Some(match credential {
-                CredentialKind::None => "no credential is configured: set OTPCATCH_TOKEN to your 22.do API \
-                     token (or to the token `otpcatch serve` printed), or OTPCATCH_ADDRESS and OTPCATCH_PASSWORD"
-                    .to_owned(),
-                CredentialKind::ApiToken => "check the API token (OTPCATCH_TOKEN): it was refused or has been revoked".to_owned(),
-                CredentialKind::Password => {
-                    "check the account's address and password (OTPCATCH_ADDRESS, OTPCATCH_PASSWORD)".to_owned()
+        let hint = match &*self.repr {
+            Repr::Api { status: 401, credential, .. } => match credential {
+                CredentialKind::None => {
+                    "no credential is configured: give the client an API token, or an account's address and password"
                 }
-            }),
-            ErrorKind::Api { status: 404, .. } => {
-                Some("the address or message does not exist, has expired, or belongs to another account".to_owned())
+                CredentialKind::ApiToken => "check the API token: it was refused or has been revoked",
+                CredentialKind::Password => "check the account's address and password",
+            },
+            Repr::Api { status: 404, .. } => {
+                "the address or message does not exist, has expired, or belongs to another account"
             }
-            ErrorKind::Api { status: 405, .. } => {
-                Some("the base URL (OTPCATCH_API_URL) may not point at a 22.do v2 API".to_owned())
+            Repr::Api { status: 405, .. } | Repr::Decode { .. } => "the base URL may not point at a 22.do v2 API",
+            Repr::Api { status: 422, .. } => "a value in the request was refused; see the message above",
+            Repr::Api { status: 429, .. } => {
+                "the account's quota was exceeded after every retry; lower the client's quota or run fewer waits at once"
             }
-            ErrorKind::Api { status: 422, .. } => Some("a value in the request was refused; see the message above".to_owned()),
-            ErrorKind::Api { status: 429, .. } => Some(
-                "the account's quota was exceeded after every retry; lower the request rate (quota setting) or run fewer waits at once"
-                    .to_owned(),
-            ),
-            ErrorKind::Api { status, .. } if (500..600).contains(status) => {
-                Some("the server failed after every retry; try again later".to_owned())
+            Repr::Api { status, .. } if (500..600).contains(status) => {
+                "the server failed after every retry; try again later"
             }
-            ErrorKind::Transport { .. } => Some(
-                "is the server running and is OTPCATCH_API_URL right? the request was retried with backoff".to_owned(),
-            ),
-            ErrorKind::Decode { .. } => Some("the base URL (OTPCATCH_API_URL) may not point at a 22.do v2 API".to_owned()),
-            ErrorKind::Timeout(t) if t.polls == 0 => Some(
-                "the inbox could not be listed even once: is the API reachable and OTPCATCH_API_URL right?".to_owned(),
-            ),
-            ErrorKind::Timeout(t) if t.matched == 0 && !t.passed_over.is_empty() => Some(format!(
-                "mail matched but none had {}: `otpcatch extract --json` on such a message shows what was found and why",
-                t.required.as_deref().unwrap_or("what the wait required")
-            )),
-            ErrorKind::Timeout(t) if t.unmatched.is_empty() && t.matched == 0 => Some(
-                "no mail arrived at all: check that the site under test sent it, and to this address".to_owned(),
-            ),
-            ErrorKind::Timeout(t) if t.matched == 0 => {
-                Some("mail arrived but none matched: loosen the filter or check the sender and subject above".to_owned())
+            Repr::Transport { .. } => {
+                "is the server running, and is the base URL right? the request was retried with backoff"
             }
-            ErrorKind::Timeout(_) => Some("fewer messages matched than the wait asked for".to_owned()),
-            ErrorKind::InvalidFilter { .. } => Some("filters are Rust regular expressions (docs.rs/regex)".to_owned()),
-            _ => None,
-        }
+            Repr::WaitTimeout(t) if t.polls == 0 => {
+                "the inbox could not be listed even once: is the API reachable, and is the base URL right?"
+            }
+            Repr::WaitTimeout(t) if t.matched == 0 && !t.passed_over.is_empty() => {
+                return Some(format!(
+                    "mail matched but none had {}; each message's reason is listed above",
+                    t.required.as_deref().unwrap_or("what the wait required")
+                ));
+            }
+            Repr::WaitTimeout(t) if t.unmatched.is_empty() && t.matched == 0 => {
+                "no mail arrived at all: check that the site under test sent it, and to this address"
+            }
+            Repr::WaitTimeout(t) if t.matched == 0 => {
+                "mail arrived but none matched: loosen the filter or check the sender and subject above"
+            }
+            Repr::WaitTimeout(_) => "fewer messages matched than the wait asked for",
+            Repr::InvalidFilter { .. } => "filters are Rust regular expressions (docs.rs/regex)",
+            _ => return None,
+        };
+        Some(hint.to_owned())
     }
 
-    fn headline(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &*self.kind {
-            ErrorKind::Api { endpoint, status, msg, .. } => {
+    /// What went wrong, without the hint: the first part of `Display`.
+    pub fn headline(&self) -> String {
+        Headline(self).to_string()
+    }
+}
+
+/// The headline of an error, written without allocating per part.
+struct Headline<'a>(&'a Error);
+
+impl fmt::Display for Headline<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0.repr {
+            Repr::Api { endpoint, status, msg, .. } => {
                 write!(f, "{endpoint} failed with {status} {}", status_reason(*status))?;
                 if !msg.is_empty() {
                     write!(f, ": {msg}")?;
                 }
                 Ok(())
             }
-            ErrorKind::Transport { endpoint, source } => {
-                write!(f, "{endpoint} got no answer: {source}")?;
-                let mut cause = std::error::Error::source(source);
-                while let Some(c) = cause {
-                    write!(f, ": {c}")?;
-                    cause = c.source();
-                }
-                Ok(())
-            }
-            ErrorKind::Decode { endpoint, detail } => write!(f, "{endpoint} answered with unexpected JSON: {detail}"),
-            ErrorKind::Timeout(t) => {
-                let with = t.required.as_ref().map(|r| format!(" with {r}")).unwrap_or_default();
-                let matching = if t.filter == "any message" && !with.is_empty() {
-                    String::new()
-                } else {
-                    format!(" matching {}", t.filter)
-                };
-                write!(
-                    f,
-                    "no message{matching}{with} arrived at {} within {:.1?} ({} polls",
-                    t.address, t.waited, t.polls
-                )?;
-                if t.wanted > 1 {
-                    write!(f, ", {} of {} matches", t.matched, t.wanted)?;
-                }
-                write!(f, ")")?;
-                if !t.passed_over.is_empty() {
-                    let required = t.required.as_deref().unwrap_or("what was required");
-                    write!(
-                        f,
-                        "; {} matching message(s) had no {}:",
-                        t.passed_over.len(),
-                        required.trim_start_matches("a ")
-                    )?;
-                    for p in &t.passed_over {
-                        write!(f, "\n  from {:?} subject {:?}: {}", p.from, p.subject, p.why)?;
-                    }
-                }
-                if t.unmatched.is_empty() {
-                    if t.passed_over.is_empty() { write!(f, "; no other mail arrived") } else { Ok(()) }
-                } else {
-                    let separator = if t.passed_over.is_empty() { "; " } else { "\n" };
-                    write!(f, "{separator}{} other message(s) arrived:", t.unmatched.len())?;
-                    for u in &t.unmatched {
-                        write!(f, "\n  from {:?} subject {:?}", u.from, u.subject)?;
-                    }
-                    Ok(())
-                }
-            }
-            ErrorKind::UnexpectedMessage { filter, from, subject, after } => write!(
+            Repr::Transport { endpoint, .. } => write!(f, "{endpoint} got no answer"),
+            Repr::Decode { endpoint, detail } => write!(f, "{endpoint} answered with unexpected JSON: {detail}"),
+            Repr::WaitTimeout(t) => write_timeout(f, t),
+            Repr::UnexpectedMessage(m) => write!(
                 f,
-                "expected no message matching {filter}, but one arrived after {after:.1?}: from {from:?} subject {subject:?}"
+                "expected no message matching {}, but one arrived after {:.1?}: from {:?} subject {:?}",
+                m.filter, m.after, m.from, m.subject
             ),
-            ErrorKind::InvalidFilter { field, source } => write!(f, "invalid {field} pattern: {source}"),
-            ErrorKind::Config(msg) => f.write_str(msg),
+            Repr::InvalidFilter { field, .. } => write!(f, "invalid {field} pattern"),
+            Repr::Config(msg) => f.write_str(msg),
         }
+    }
+}
+
+fn write_timeout(f: &mut fmt::Formatter<'_>, t: &WaitTimeout) -> fmt::Result {
+    let with = t.required.as_ref().map(|r| format!(" with {r}")).unwrap_or_default();
+    let matching =
+        if t.filter == "any message" && !with.is_empty() { String::new() } else { format!(" matching {}", t.filter) };
+    write!(f, "no message{matching}{with} arrived at {} within {:.1?} ({} polls", t.address, t.waited, t.polls)?;
+    if t.wanted > 1 {
+        write!(f, ", {} of {} matches", t.matched, t.wanted)?;
+    }
+    write!(f, ")")?;
+    if !t.passed_over.is_empty() {
+        let required = t.required.as_deref().unwrap_or("what was required");
+        write!(f, "; {} matching message(s) had no {}:", t.passed_over.len(), required.trim_start_matches("a "))?;
+        for p in &t.passed_over {
+            write!(f, "\n  from {:?} subject {:?}: {}", p.from, p.subject, p.why)?;
+        }
+    }
+    if t.unmatched.is_empty() {
+        if t.passed_over.is_empty() { write!(f, "; no other mail arrived") } else { Ok(()) }
+    } else {
+        let separator = if t.passed_over.is_empty() { "; " } else { "\n" };
+        write!(f, "{separator}{} other message(s) arrived:", t.unmatched.len())?;
+        for u in &t.unmatched {
+            write!(f, "\n  from {:?} subject {:?}", u.from, u.subject)?;
+        }
+        Ok(())
     }
 }
 
@@ -370,7 +437,7 @@ fn status_reason(status: u16) -> &'static str {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.headline(f)?;
+        Headline(self).fmt(f)?;
         if let Some(hint) = self.hint() {
             write!(f, "\nhint: {hint}")?;
         }
@@ -380,16 +447,68 @@ impl fmt::Display for Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Error").field("kind", &self.kind).finish()
+        f.debug_struct("Error").field("kind", &self.kind()).field("details", &self.repr).finish()
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &*self.kind {
-            ErrorKind::Transport { source, .. } => Some(source),
-            ErrorKind::InvalidFilter { source, .. } => Some(source),
+        match &*self.repr {
+            Repr::Transport { source, .. } => Some(source),
+            Repr::InvalidFilter { source, .. } => Some(source),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_leaves_the_source_to_the_chain() {
+        let unclosed = String::from("(unclosed");
+        let source = regex::Regex::new(&unclosed).unwrap_err();
+        let shown = source.to_string();
+        let err = Error::invalid_filter("subject", source);
+        assert_eq!(err.kind(), ErrorKind::InvalidFilter);
+        assert!(err.to_string().starts_with("invalid subject pattern\nhint:"), "{err}");
+        assert!(!err.to_string().contains(&shown), "the source is not repeated: {err}");
+        assert_eq!(std::error::Error::source(&err).map(ToString::to_string), Some(shown));
+    }
+
+    #[test]
+    fn no_hint_names_a_command_line_flag_or_variable() {
+        let timeout = |polls, matched, passed_over: Vec<PassedOver>, unmatched: Vec<Unmatched>| WaitTimeout {
+            address: "a@x.test".into(),
+            filter: "any message".into(),
+            waited: Duration::from_secs(1),
+            polls,
+            wanted: 1,
+            matched,
+            unmatched,
+            required: Some("a code".into()),
+            passed_over,
+        };
+        let passed = PassedOver { from: "f".into(), subject: "s".into(), why: "no code".into() };
+        let other = Unmatched { from: "f".into(), subject: "s".into(), to: "t".into() };
+        let mut errors: Vec<Error> = [400, 401, 404, 405, 422, 429, 500]
+            .into_iter()
+            .flat_map(|status| {
+                [CredentialKind::None, CredentialKind::ApiToken, CredentialKind::Password]
+                    .map(|credential| Error::api("POST /inbox", status, String::new(), None, credential))
+            })
+            .collect();
+        errors.push(Error::decode("POST /inbox", "x"));
+        errors.extend([
+            Error::wait_timed_out(timeout(0, 0, Vec::new(), Vec::new())),
+            Error::wait_timed_out(timeout(3, 0, vec![passed], Vec::new())),
+            Error::wait_timed_out(timeout(3, 0, Vec::new(), vec![other])),
+            Error::wait_timed_out(timeout(3, 0, Vec::new(), Vec::new())),
+        ]);
+        for err in errors {
+            let text = err.to_string();
+            assert!(!text.contains("OTPCATCH_") && !text.contains("--") && !text.contains("otpcatch "), "{text}");
         }
     }
 }

@@ -13,6 +13,10 @@
 //! a [`Mailbox`]; [`Mailbox::wait_for`] takes a [`Filter`] and returns a
 //! [`Wait`] which, awaited, yields the matching [`Message`].
 //!
+//! The API's JSON is otpcatch-wire's business: this crate returns its own
+//! types ([`Message`], [`NewAddress`], [`Domain`], …), which do not change
+//! when the wire format does.
+//!
 //! # Example: a test that waits for a verification email
 //!
 //! ```no_run
@@ -34,6 +38,16 @@
 //! The example needs a server, so it is compiled but not run here; the
 //! crate's `tests/quickstart.rs` runs the same lines against a local one.
 //!
+//! # Configuration
+//!
+//! [`Client::builder`] starts from the defaults (22.do, 20 requests a
+//! second, the user's cache directory). [`ClientBuilder::apply`] lays
+//! [`Settings`] over them, lowest layer first: a configuration file, then
+//! [`Settings::from_env`], then command-line values; explicit builder calls
+//! come last. The environment is read only when asked, by
+//! [`Settings::from_env`], [`ClientBuilder::from_env`] and
+//! [`Client::from_env`].
+//!
 //! # What the client takes care of
 //!
 //! - **Auth.** An API token or an address and password is exchanged for a
@@ -47,11 +61,14 @@
 //! - **Retries.** 429, 5xx and transport failures are retried with
 //!   exponential backoff and jitter, honouring `Retry-After`. Purchases are
 //!   retried only after a 429, which means the server did nothing.
-//! - **Errors.** One [`Error`] type with predicates ([`Error::is_auth`],
-//!   [`Error::is_quota`], [`Error::is_timeout`], …), the endpoint, the
-//!   server's `msg`, and a `hint:` where one helps. A timed-out wait lists
-//!   every message that arrived but did not match.
+//! - **Errors.** One [`Error`] type with a kind and predicates
+//!   ([`Error::is_auth`], [`Error::is_quota`], [`Error::is_wait_timeout`],
+//!   …), the endpoint, the server's `msg`, and a `hint:` where one helps. A
+//!   timed-out wait lists every message that arrived but did not match.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
+mod addresses;
 mod api;
 mod auth;
 mod client;
@@ -61,14 +78,18 @@ mod error;
 pub mod fuzzing;
 mod message;
 mod quota;
-mod secret;
 mod wait;
-pub mod wire;
 
+pub use addresses::{Domain, DomainKind, IdPage, Ids, NewAddress};
 pub use api::{Gmail, Microsoft};
 pub use auth::Credential;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, PUSH_HEADER};
-pub use error::{CredentialKind, Error, ErrorKind, PassedOver, Result, Unmatched, WaitTimeout};
-pub use message::{Attachment, Family, Message, MessageSummary};
-pub use secret::Secret;
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, ENV_VARS, Settings};
+pub use error::{CredentialKind, Error, ErrorKind, PassedOver, Result, UnexpectedMessage, Unmatched, WaitTimeout};
+pub use message::{Attachment, Message, MessageSummary};
+/// The families of addresses (temp, Gmail, Microsoft), each with inbox
+/// endpoints of its own; defined with the protocol in otpcatch-wire.
+pub use otpcatch_wire::Family;
+/// A secret string that never shows in `Debug`, `Display` or JSON;
+/// defined with the protocol in otpcatch-wire.
+pub use otpcatch_wire::Secret;
 pub use wait::{DEFAULT_TIMEOUT, Filter, Mailbox, Wait, WaitEvent};

@@ -1,50 +1,7 @@
-//! The messages otpcatch reads, independent of how they travel.
+//! The messages otpcatch reads, independent of how they travel: converted
+//! from the wire types, never serialized.
 
-use std::fmt;
-
-use crate::wire;
-
-/// The kind of mailbox an address belongs to. Each family has its own inbox
-/// endpoints in the 22.do API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Family {
-    /// A temporary address on one of the service's domains (`/inbox`).
-    #[default]
-    Temp,
-    /// A purchased Gmail id or one of its variants (`/gmail/inbox`).
-    Gmail,
-    /// A purchased Microsoft account or one of its variants (`/microsoft/inbox`).
-    Microsoft,
-}
-
-impl Family {
-    /// Guesses the family from an address's domain: Gmail and Microsoft
-    /// consumer domains map to their families, everything else is `Temp`.
-    pub fn guess(address: &str) -> Self {
-        let domain = address.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
-        let domain = domain.to_ascii_lowercase();
-        match domain.as_str() {
-            "gmail.com" | "googlemail.com" => Self::Gmail,
-            "outlook.com" | "hotmail.com" | "live.com" | "msn.com" => Self::Microsoft,
-            _ => Self::Temp,
-        }
-    }
-
-    /// The family's name as users type it: `temp`, `gmail` or `microsoft`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Temp => "temp",
-            Self::Gmail => "gmail",
-            Self::Microsoft => "microsoft",
-        }
-    }
-}
-
-impl fmt::Display for Family {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use otpcatch_wire as wire;
 
 /// One message as an inbox listing shows it: no bodies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,19 +126,5 @@ impl Message {
             from: self.from.clone(),
             to: self.to.clone(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn family_is_guessed_from_the_domain() {
-        assert_eq!(Family::guess("a.b+x@gmail.com"), Family::Gmail);
-        assert_eq!(Family::guess("x@GoogleMail.com"), Family::Gmail);
-        assert_eq!(Family::guess("x@outlook.com"), Family::Microsoft);
-        assert_eq!(Family::guess("x@otpcatch.test"), Family::Temp);
-        assert_eq!(Family::guess("not-an-address"), Family::Temp);
     }
 }

@@ -40,6 +40,7 @@ struct Email {
     expected: Option<String>,
 }
 
+#[expect(clippy::disallowed_methods, reason = "FIT_SHOW and FIT_VERBOSE are the script's debugging switches")]
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = root.join("tests/corpus");

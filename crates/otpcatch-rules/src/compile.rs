@@ -1,38 +1,22 @@
-//! Rule files compiled: patterns and selectors built once, errors named by
-//! file, line, column and the part of the rule.
+//! Rule files compiled: patterns and selectors checked and built once,
+//! errors named by file, line, column and the part of the rule. Running
+//! the compiled extractors is `extractor.rs`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
 use scraper::Selector;
 use toml::Spanned;
 
-use crate::error::{RuleError, line_column};
-use crate::extraction::{Candidate, Confidence, Found};
-use crate::generic::{self, Bar, Lexicon};
-use crate::model::{ExtractorSpec, Kind, RuleFile, SourceName};
-use crate::postprocess::{Strip, decode_entities, typed_code};
-use crate::source::Sources;
+use crate::error::{RuleError, RuleErrorKind, line_column};
+use crate::extractor::{Extractor, LazyRegex, Matcher, Target, build_regex};
+use crate::generic::Lexicon;
+use crate::model::{ExtractorSpec, Kind, RuleFile};
+use crate::postprocess::Strip;
+use crate::source::Source;
 
 /// The backtracking steps a `fancy` pattern may take unless it says otherwise.
 pub(crate) const DEFAULT_BACKTRACK_LIMIT: usize = 100_000;
-
-/// Whether an extractor looks for the code or the link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Target {
-    Code,
-    Link,
-}
-
-impl Target {
-    fn group(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Link => "link",
-        }
-    }
-}
 
 /// Where a rule came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,52 +44,25 @@ pub(crate) struct CompiledRule {
     pub(crate) sender: Option<String>,
     pub(crate) recipient: Option<String>,
     pub(crate) subject: Option<String>,
-    code: Vec<Extractor>,
-    link: Vec<Extractor>,
+    pub(crate) code: Vec<Extractor>,
+    pub(crate) link: Vec<Extractor>,
     pub(crate) lexicon: Option<Arc<Lexicon>>,
-}
-
-#[derive(Debug, Clone)]
-enum Matcher {
-    Regex(LazyRegex),
-    Fancy(fancy_regex::Regex, usize),
-    Css { selector: Box<Selector>, attribute: Option<String>, narrow: Option<Regex> },
-    Generic,
-}
-
-#[derive(Debug, Clone)]
-struct Extractor {
-    matcher: Matcher,
-    source: SourceName,
-    /// For a code: how its separators are treated. `None` for a link.
-    strip: Option<Strip>,
-    decode: bool,
-    description: String,
-}
-
-/// What an extractor matched.
-struct Matched {
-    value: String,
-    reason: String,
-    context: String,
-    score: Option<f64>,
-    confidence: Confidence,
 }
 
 /// Parses and compiles one rule file's text.
 pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<CompiledRule, RuleError> {
     let parsed: RuleFile = toml::from_str(text).map_err(|e| {
-        let mut error = RuleError::new(file, e.message().to_owned());
+        let mut error = RuleError::new(RuleErrorKind::Syntax, file, e.message().to_owned());
         error.position = e.span().map(|span| line_column(text, span.start));
         error
     })?;
-    let spanned_error = |spanned: &Spanned<String>, location: String, message: String| {
-        let mut error = RuleError::new(file, message).at(location);
+    let spanned_error = |spanned: &Spanned<String>, kind, location: String, message: String| {
+        let mut error = RuleError::new(kind, file, message).at(location);
         error.position = Some(line_column(text, spanned.span().start));
         error
     };
     if parsed.name.trim().is_empty() {
-        return Err(RuleError::new(file, "the rule has an empty name"));
+        return Err(RuleError::new(RuleErrorKind::Incomplete, file, "the rule has an empty name"));
     }
     let matcher = parsed.matcher.clone().unwrap_or_default();
     let pattern = |field: &str, value: &Option<Spanned<String>>| -> Result<Option<String>, RuleError> {
@@ -114,11 +71,11 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
             .map(|spanned| {
                 check_syntax(spanned.get_ref())
                     .map(|()| spanned.get_ref().clone())
-                    .map_err(|e| spanned_error(spanned, format!("[match] {field}"), e))
+                    .map_err(|e| spanned_error(spanned, RuleErrorKind::Pattern, format!("[match] {field}"), e))
             })
             .transpose()
     };
-    let keyword_error = |e: String| RuleError::new(file, e).at("[generic]");
+    let keyword_error = |e: String| RuleError::new(RuleErrorKind::Vocabulary, file, e).at("[generic]");
     let lexicon = match &parsed.generic {
         Some(vocabulary) => {
             let lexicon = Lexicon::compile(vocabulary);
@@ -135,9 +92,9 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
             .enumerate()
             .map(|(i, spec)| {
                 let location = format!("[[{}]] {}", target.group(), i + 1);
-                build_extractor(spec, target).map_err(|(spanned, message)| match spanned {
-                    Some(spanned) => spanned_error(&spanned, location.clone(), message),
-                    None => RuleError::new(file, message).at(location.clone()),
+                build_extractor(spec, target).map_err(|(spanned, kind, message)| match spanned {
+                    Some(spanned) => spanned_error(&spanned, kind, location.clone(), message),
+                    None => RuleError::new(kind, file, message).at(location.clone()),
                 })
             })
             .collect()
@@ -155,29 +112,9 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
         lexicon,
     };
     if rule.code.is_empty() && rule.link.is_empty() {
-        return Err(RuleError::new(file, "the rule has no [[code]] or [[link]] extractor"));
+        return Err(RuleError::new(RuleErrorKind::Incomplete, file, "the rule has no [[code]] or [[link]] extractor"));
     }
     Ok(rule)
-}
-
-/// A pattern checked when the rule loads and compiled on first use: most
-/// rules apply to few messages, and compiling every one of them would
-/// double the start-up time of a one-shot `otpcatch extract`.
-#[derive(Debug, Clone)]
-struct LazyRegex {
-    pattern: String,
-    compiled: std::sync::OnceLock<Result<Regex, String>>,
-}
-
-impl LazyRegex {
-    fn new(pattern: &str) -> Result<Self, String> {
-        check_syntax(pattern)?;
-        Ok(Self { pattern: pattern.to_owned(), compiled: std::sync::OnceLock::new() })
-    }
-
-    fn get(&self) -> Result<&Regex, String> {
-        self.compiled.get_or_init(|| build_regex(&self.pattern)).as_ref().map_err(Clone::clone)
-    }
 }
 
 /// Parses a pattern without compiling it: syntax errors surface when the
@@ -186,20 +123,24 @@ pub(crate) fn check_syntax(pattern: &str) -> Result<(), String> {
     regex_syntax::ParserBuilder::new().build().parse(pattern).map(drop).map_err(|e| format!("invalid pattern: {e}"))
 }
 
-fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern).size_limit(1 << 22).build().map_err(|e| format!("invalid pattern: {e}"))
-}
-
-type BuildError = (Option<Spanned<String>>, String);
+/// Where an extractor's problem is (when a value shows it), its kind, and
+/// the message.
+type BuildError = (Option<Spanned<String>>, RuleErrorKind, String);
 
 fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, BuildError> {
     let require = |value: &Option<Spanned<String>>, what: &str| {
-        value.clone().ok_or((None, format!("a {:?} extractor needs `{what}`", spec.kind).to_lowercase()))
+        value.clone().ok_or((
+            None,
+            RuleErrorKind::Incomplete,
+            format!("a {:?} extractor needs `{what}`", spec.kind).to_lowercase(),
+        ))
     };
     let matcher = match spec.kind {
         Kind::Regex => {
             let pattern = require(&spec.pattern, "pattern")?;
-            Matcher::Regex(LazyRegex::new(pattern.get_ref()).map_err(|e| (Some(pattern.clone()), e))?)
+            Matcher::Regex(
+                LazyRegex::new(pattern.get_ref()).map_err(|e| (Some(pattern.clone()), RuleErrorKind::Pattern, e))?,
+            )
         }
         Kind::Fancy => {
             let pattern = require(&spec.pattern, "pattern")?;
@@ -207,28 +148,28 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
             let regex = fancy_regex::RegexBuilder::new(pattern.get_ref())
                 .backtrack_limit(limit)
                 .build()
-                .map_err(|e| (Some(pattern.clone()), format!("invalid pattern: {e}")))?;
+                .map_err(|e| (Some(pattern.clone()), RuleErrorKind::Pattern, format!("invalid pattern: {e}")))?;
             Matcher::Fancy(regex, limit)
         }
         Kind::Css => {
             let selector = require(&spec.selector, "selector")?;
             let parsed = Selector::parse(selector.get_ref())
-                .map_err(|e| (Some(selector.clone()), format!("invalid selector: {e}")))?;
+                .map_err(|e| (Some(selector.clone()), RuleErrorKind::Selector, format!("invalid selector: {e}")))?;
             let narrow = spec
                 .pattern
                 .as_ref()
-                .map(|p| build_regex(p.get_ref()).map_err(|e| (Some(p.clone()), e)))
+                .map(|p| build_regex(p.get_ref()).map_err(|e| (Some(p.clone()), RuleErrorKind::Pattern, e)))
                 .transpose()?;
             Matcher::Css { selector: Box::new(parsed), attribute: spec.attribute.clone(), narrow }
         }
         Kind::Generic => Matcher::Generic,
     };
     let source = spec.source.unwrap_or(match spec.kind {
-        Kind::Css => SourceName::Html,
-        _ => SourceName::Text,
+        Kind::Css => Source::Html,
+        _ => Source::Text,
     });
-    if spec.kind == Kind::Css && source != SourceName::Html {
-        return Err((None, "a css extractor reads the html source".to_owned()));
+    if spec.kind == Kind::Css && source != Source::Html {
+        return Err((None, RuleErrorKind::Incomplete, "a css extractor reads the html source".to_owned()));
     }
     // Patterns are shown exactly as written: whoever reads a miss is
     // writing a rule, and `\S` is not `\s`.
@@ -251,145 +192,4 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
         decode: spec.decode_entities.unwrap_or(target == Target::Link),
         description,
     })
-}
-
-impl CompiledRule {
-    /// Runs the extractors for `target` in order; the first value wins. The
-    /// generic heuristic's runners-up are added to `runners_up`.
-    pub(crate) fn run(
-        &self,
-        target: Target,
-        sources: &Sources<'_>,
-        default_lexicon: &Lexicon,
-        bar: Bar,
-        runners_up: &mut Vec<Candidate>,
-    ) -> Result<Found, String> {
-        let extractors = match target {
-            Target::Code => &self.code,
-            Target::Link => &self.link,
-        };
-        if extractors.is_empty() {
-            return Err(format!("rule {:?} has no {} extractor", self.name, target.group()));
-        }
-        let lexicon = self.lexicon.as_deref().unwrap_or(default_lexicon);
-        let mut misses = Vec::new();
-        for (i, extractor) in extractors.iter().enumerate() {
-            match extractor.run(target, sources, lexicon, bar, runners_up) {
-                Ok(matched) => {
-                    let value = match extractor.strip {
-                        Some(strip) => typed_code(&matched.value, strip),
-                        None => matched.value,
-                    };
-                    let value = if extractor.decode { decode_entities(&value) } else { value };
-                    if value.is_empty() {
-                        misses.push(format!("{}[{}]: the match was empty", target.group(), i + 1));
-                        continue;
-                    }
-                    return Ok(Found {
-                        value,
-                        rule: self.name.clone(),
-                        extractor: format!("{}[{}]", target.group(), i + 1),
-                        reason: matched.reason,
-                        context: matched.context,
-                        score: matched.score,
-                        confidence: matched.confidence,
-                    });
-                }
-                Err(why) => misses.push(format!("{}[{}] ({}): {why}", target.group(), i + 1, extractor.description)),
-            }
-        }
-        Err(misses.join("; "))
-    }
-}
-
-impl Extractor {
-    /// The value a pattern matched in `text`, with its reason and context.
-    fn matched(&self, text: &str, span: Option<std::ops::Range<usize>>) -> Result<Matched, String> {
-        let span = span.ok_or("the pattern did not match")?;
-        Ok(Matched {
-            value: text[span.clone()].to_owned(),
-            reason: format!("matched {}", self.description),
-            context: generic::snippet(text, span.start, span.end),
-            score: None,
-            confidence: Confidence::High,
-        })
-    }
-
-    fn run(
-        &self,
-        target: Target,
-        sources: &Sources<'_>,
-        lexicon: &Lexicon,
-        bar: Bar,
-        runners_up: &mut Vec<Candidate>,
-    ) -> Result<Matched, String> {
-        match &self.matcher {
-            Matcher::Generic => {
-                let judgement = sources.with_reading(lexicon, |reading| match target {
-                    Target::Code => generic::find_code(lexicon, reading, bar),
-                    Target::Link => generic::find_link(lexicon, reading, bar),
-                });
-                runners_up.extend(judgement.runners_up);
-                let finding = judgement.chosen?;
-                Ok(Matched {
-                    value: finding.value,
-                    reason: finding.reason,
-                    context: finding.context,
-                    score: Some(finding.score),
-                    confidence: finding.confidence,
-                })
-            }
-            Matcher::Regex(regex) => {
-                let regex = regex.get()?;
-                let text = sources.get(self.source);
-                let captures = regex.captures(text).ok_or("the pattern did not match")?;
-                let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));
-                self.matched(text, value.map(|m| m.range()))
-            }
-            Matcher::Fancy(regex, limit) => {
-                let text = sources.get(self.source);
-                let captures = regex
-                    .captures(text)
-                    .map_err(|e| match e {
-                        fancy_regex::Error::RuntimeError(fancy_regex::RuntimeError::BacktrackLimitExceeded) => format!(
-                            "the pattern exceeded its backtrack limit ({limit} steps): simplify it, or raise backtrack-limit"
-                        ),
-                        other => format!("the pattern failed: {other}"),
-                    })?
-                    .ok_or("the pattern did not match")?;
-                let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));
-                self.matched(text, value.map(|m| m.range()))
-            }
-            Matcher::Css { selector, attribute, narrow } => {
-                let document = crate::render::parse(&sources.message.html);
-                for element in document.select(selector) {
-                    let value = match attribute {
-                        Some(attribute) => element.attr(attribute).map(str::to_owned),
-                        None => Some(element.text().collect::<Vec<_>>().join(" ")),
-                    };
-                    let Some(value) = value else { continue };
-                    let value = value.trim();
-                    let narrowed = match narrow {
-                        Some(narrow) => narrow.captures(value).and_then(|c| {
-                            c.name(target.group())
-                                .or_else(|| c.get(1))
-                                .or_else(|| c.get(0))
-                                .map(|m| m.as_str().to_owned())
-                        }),
-                        None => Some(value.to_owned()),
-                    };
-                    if let Some(narrowed) = narrowed.filter(|v| !v.is_empty()) {
-                        return Ok(Matched {
-                            value: narrowed,
-                            reason: format!("selected by {}", self.description),
-                            context: value.chars().take(80).collect(),
-                            score: None,
-                            confidence: Confidence::High,
-                        });
-                    }
-                }
-                Err("the selector matched nothing usable".to_owned())
-            }
-        }
-    }
 }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 /// A rule that could not be loaded or compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
+    /// What kind of problem it is, for branching; the message says more.
+    pub kind: RuleErrorKind,
     /// The file, or `<built-in NAME>`.
     pub file: PathBuf,
     /// 1-based line and column of the problem, where known.
@@ -16,9 +18,28 @@ pub struct RuleError {
     pub message: String,
 }
 
+/// What kind of problem a [`RuleError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RuleErrorKind {
+    /// A rule file or directory could not be read.
+    Read,
+    /// The file is not TOML, or has a key or value rule files do not have.
+    Syntax,
+    /// A `regex` or `fancy` pattern does not parse.
+    Pattern,
+    /// A `css` selector does not parse.
+    Selector,
+    /// The rule lacks something it needs: a name, an extractor, an
+    /// extractor's pattern or selector, or the HTML source for `css`.
+    Incomplete,
+    /// A word list of the `[generic]` vocabulary is unusable.
+    Vocabulary,
+}
+
 impl RuleError {
-    pub(crate) fn new(file: &std::path::Path, message: impl Into<String>) -> Self {
-        Self { file: file.to_owned(), position: None, location: None, message: message.into() }
+    pub(crate) fn new(kind: RuleErrorKind, file: &std::path::Path, message: impl Into<String>) -> Self {
+        Self { kind, file: file.to_owned(), position: None, location: None, message: message.into() }
     }
 
     pub(crate) fn at(mut self, location: impl Into<String>) -> Self {

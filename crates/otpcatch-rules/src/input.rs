@@ -2,8 +2,8 @@
 //! `.html` or a `.txt` body. Never fails on content: anything unreadable
 //! becomes a message with little in it.
 
-use mail_parser::{MessageParser, PartType};
-use otpcatch_core::{Message, wire};
+use otpcatch_core::Message;
+use otpcatch_wire as wire;
 
 /// What a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,49 +83,17 @@ fn from_json(content: &[u8]) -> Option<Message> {
     serde_json::from_slice::<wire::MessageDetail>(content).ok().map(Message::from)
 }
 
-/// How many inline text (or HTML) parts are read: a message may split its
-/// body (a signature part, a list footer), but hundreds of parts are
-/// hostile, not mail.
-const MAX_BODY_PARTS: usize = 32;
-
-/// Decodes an `.eml` with mail-parser: every inline text part, joined, and
-/// every inline HTML part, joined (up to [`MAX_BODY_PARTS`] of each).
+/// Decodes an `.eml` as otpcatch's local server reports a message (see
+/// [`otpcatch_wire::mime`]): every inline text part, joined, and every
+/// inline HTML part, joined; the time is the `Date` header's.
 pub fn from_eml(content: &[u8]) -> Message {
-    let Some(parsed) = MessageParser::default().parse(content) else {
-        return body(String::from_utf8_lossy(content).into_owned(), String::new());
-    };
-    let joined = |parts: Vec<Option<&mail_parser::MessagePart<'_>>>, html: bool| {
-        let texts: Vec<String> = parts
-            .into_iter()
-            .flatten()
-            .filter_map(|part| match (&part.body, html) {
-                (PartType::Html(text), true) | (PartType::Text(text), false) => Some(text.to_string()),
-                _ => None,
-            })
-            .collect();
-        texts.join(if html { "\n" } else { "\n\n" })
-    };
-    let count = |n: usize| n.min(MAX_BODY_PARTS) as u32;
-    let texts = (0..count(parsed.text_body_count())).map(|i| parsed.text_part(i)).collect();
-    let htmls = (0..count(parsed.html_body_count())).map(|i| parsed.html_part(i)).collect();
-    let address = |list: Option<&mail_parser::Address<'_>>| {
-        list.and_then(|l| l.first()).map(|a| match (a.name(), a.address()) {
-            (Some(name), Some(address)) => format!("{name} <{address}>"),
-            (None, Some(address)) => address.to_owned(),
-            (Some(name), None) => name.to_owned(),
-            (None, None) => String::new(),
-        })
-    };
-    let mut message = body(joined(texts, false), joined(htmls, true));
-    message.subject = parsed.subject().unwrap_or_default().to_owned();
-    message.from = address(parsed.from()).unwrap_or_default();
-    message.to = address(parsed.to()).unwrap_or_default();
-    message.recipients = parsed
-        .to()
-        .into_iter()
-        .chain(parsed.cc())
-        .flat_map(|l| l.iter().filter_map(|a| a.address().map(str::to_owned)).collect::<Vec<_>>())
-        .collect();
-    message.time = parsed.date().map_or(0, |d| d.to_timestamp());
+    let fields = wire::mime::decode(content);
+    let mut message = body(fields.text, fields.html);
+    message.subject = fields.subject;
+    message.from = fields.from;
+    message.to = fields.to;
+    message.recipients = fields.recipients;
+    message.time = fields.date.unwrap_or(0);
+    message.attachments = fields.attachments.into_iter().map(Into::into).collect();
     message
 }

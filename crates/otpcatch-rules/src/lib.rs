@@ -28,10 +28,13 @@
 //! yields "nothing found" with a reason. `regex` patterns run in linear
 //! time; `fancy` patterns have a backtrack limit.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod chars;
 mod compile;
 mod error;
 mod extraction;
+mod extractor;
 mod generic;
 pub mod input;
 mod model;
@@ -44,6 +47,6 @@ mod source;
 pub mod training;
 
 pub use compile::Origin;
-pub use error::RuleError;
+pub use error::{RuleError, RuleErrorKind};
 pub use extraction::{Candidate, Confidence, Extraction, Found};
-pub use ruleset::{Asked, BUILT_IN, RuleInfo, RuleSet, check, user_rules_dir};
+pub use ruleset::{Asked, BUILT_IN, RuleInfo, RuleSet, check};

@@ -21,6 +21,8 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::source::Source;
+
 /// One rule file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -74,20 +76,6 @@ impl Kind {
     }
 }
 
-/// Which text an extractor reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum SourceName {
-    /// The text/plain part, or the rendered HTML when there is none.
-    Text,
-    /// The HTML source.
-    Html,
-    /// The HTML rendered to text as a reader sees it (hidden parts left out).
-    Rendered,
-    /// The subject line.
-    Subject,
-}
-
 /// One extractor.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -102,7 +90,7 @@ pub(crate) struct ExtractorSpec {
     /// For css: the attribute to take (default: the element's text).
     pub(crate) attribute: Option<String>,
     /// The text to read (default: `text` for regex and fancy, `html` for css).
-    pub(crate) source: Option<SourceName>,
+    pub(crate) source: Option<Source>,
     /// Remove spaces and dashes from a code. By default spaces go, and
     /// dashes go from codes of digits only (a printed hyphen in a code with
     /// letters is typed).

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use otpcatch_core::Message;
 
-use crate::compile::{CompiledRule, Origin, Target, compile};
-use crate::error::RuleError;
+use crate::compile::{CompiledRule, Origin, compile};
+use crate::error::{RuleError, RuleErrorKind};
 use crate::extraction::Extraction;
+use crate::extractor::Target;
 use crate::generic::{Bar, Lexicon};
 use crate::source::Sources;
 
@@ -125,7 +126,11 @@ impl RuleSet {
 
     fn from_rules(rules: Vec<CompiledRule>) -> Result<Self, RuleError> {
         let lexicon = rules.iter().find(|r| r.name == "generic").and_then(|r| r.lexicon.clone()).ok_or_else(|| {
-            RuleError::new(Path::new("<built-in generic>"), "the generic rule has no [generic] table")
+            RuleError::new(
+                RuleErrorKind::Incomplete,
+                Path::new("<built-in generic>"),
+                "the generic rule has no [generic] table",
+            )
         })?;
         Ok(Self { rules, lexicon, selectors: std::sync::OnceLock::new() })
     }
@@ -144,7 +149,9 @@ impl RuleSet {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(RuleError::new(dir, format!("cannot read the rules directory: {e}"))),
+            Err(e) => {
+                return Err(RuleError::new(RuleErrorKind::Read, dir, format!("cannot read the rules directory: {e}")));
+            }
         };
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
@@ -353,7 +360,8 @@ const WARM_UP_SECTIONS: usize = 80;
 
 /// Loads and compiles one rule file, as `otpcatch rules check` does.
 pub(crate) fn check_file(path: &Path) -> Result<CompiledRule, RuleError> {
-    let text = std::fs::read_to_string(path).map_err(|e| RuleError::new(path, format!("cannot read the file: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| RuleError::new(RuleErrorKind::Read, path, format!("cannot read the file: {e}")))?;
     compile(&text, path, Origin::File(path.to_owned()))
 }
 
@@ -361,13 +369,6 @@ pub(crate) fn check_file(path: &Path) -> Result<CompiledRule, RuleError> {
 pub fn check(path: &Path) -> Result<RuleInfo, RuleError> {
     let rule = check_file(path)?;
     Ok(RuleInfo { name: rule.name, description: rule.description, origin: rule.origin, selective: rule.has_matcher })
-}
-
-/// The user's rules directory: `dir` if given, else `OTPCATCH_RULES_DIR`,
-/// else `otpcatch/rules` in the user's configuration directory.
-pub fn user_rules_dir(dir: Option<PathBuf>) -> Option<PathBuf> {
-    dir.or_else(|| std::env::var_os("OTPCATCH_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
-        .or_else(|| dirs::config_dir().map(|d| d.join("otpcatch").join("rules")))
 }
 
 #[cfg(test)]

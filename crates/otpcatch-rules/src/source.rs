@@ -1,12 +1,41 @@
-//! Which text an extractor reads, computed once per message.
+//! Which text of a message is read: the one vocabulary for it ([`Source`]),
+//! shared by rule files (`source = "rendered"`), extractors and the
+//! heuristic; and a message's texts, computed once ([`Sources`]).
 
 use std::sync::OnceLock;
 
 use otpcatch_core::Message;
+use serde::Deserialize;
 
 use crate::generic::{Lexicon, Reading};
-use crate::model::SourceName;
 use crate::render::{Rendered, render};
+
+/// One of a message's texts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Source {
+    /// The text/plain part, or the rendered HTML when there is none.
+    Text,
+    /// The HTML source.
+    Html,
+    /// The HTML rendered to text as a reader sees it (hidden parts left out).
+    Rendered,
+    /// The subject line.
+    Subject,
+}
+
+impl Source {
+    /// How a reason names the text: "in the {describe}".
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Self::Subject => "subject",
+            Self::Text => "text part",
+            // A reader sees the HTML rendered; so does the heuristic.
+            Self::Rendered => "HTML",
+            Self::Html => "HTML source",
+        }
+    }
+}
 
 /// A message's texts, with the HTML rendered and the heuristic's reading
 /// made on first use.
@@ -46,12 +75,12 @@ impl<'a> Sources<'a> {
         })
     }
 
-    pub(crate) fn get(&self, name: SourceName) -> &str {
-        match name {
-            SourceName::Text => self.text(),
-            SourceName::Html => &self.message.html,
-            SourceName::Rendered => &self.rendered().text,
-            SourceName::Subject => &self.message.subject,
+    pub(crate) fn get(&self, source: Source) -> &str {
+        match source {
+            Source::Text => self.text(),
+            Source::Html => &self.message.html,
+            Source::Rendered => &self.rendered().text,
+            Source::Subject => &self.message.subject,
         }
     }
 

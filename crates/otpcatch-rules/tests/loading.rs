@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use otpcatch_rules::{Origin, RuleSet, check, input};
+use otpcatch_rules::{Origin, RuleErrorKind, RuleSet, check, input};
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -39,7 +39,8 @@ fn an_unknown_key_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "typo.toml", "name = \"x\"\n\n[[code]]\nkind = \"regex\"\npatern = '\\d+'\n");
     let err = check(&file).unwrap_err();
-    assert!(err.message.contains("unknown field `patern`"), "{err}");
+    assert_eq!(err.kind, RuleErrorKind::Syntax);
+    assert!(err.message.contains("unknown field `patern`"), "the typo is named: {err}");
     assert_eq!(err.position.map(|p| p.0), Some(5), "{err}");
 }
 
@@ -54,7 +55,7 @@ fn a_bad_regex_names_the_extractor_and_its_position() {
     let err = check(&file).unwrap_err();
     assert_eq!(err.location.as_deref(), Some("[[code]] 2"), "{err}");
     assert_eq!(err.position, Some((7, 11)), "{err}");
-    assert!(err.message.starts_with("invalid pattern"), "{err}");
+    assert_eq!(err.kind, RuleErrorKind::Pattern, "{err}");
 }
 
 #[test]
@@ -62,12 +63,14 @@ fn a_bad_selector_and_a_missing_pattern_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "css.toml", "name = \"x\"\n[[link]]\nkind = \"css\"\nselector = 'a[[##'\n");
     let err = check(&file).unwrap_err();
-    assert!(err.message.starts_with("invalid selector"), "{err}");
+    assert_eq!(err.kind, RuleErrorKind::Selector, "{err}");
     assert_eq!(err.location.as_deref(), Some("[[link]] 1"));
     let file = write(dir.path(), "empty.toml", "name = \"x\"\n[[code]]\nkind = \"fancy\"\n");
-    assert!(check(&file).unwrap_err().message.contains("needs `pattern`"));
+    let err = check(&file).unwrap_err();
+    assert_eq!(err.kind, RuleErrorKind::Incomplete);
+    assert!(err.message.contains("needs `pattern`"), "says what is missing: {err}");
     let file = write(dir.path(), "nothing.toml", "name = \"x\"\n");
-    assert!(check(&file).unwrap_err().message.contains("no [[code]] or [[link]]"));
+    assert_eq!(check(&file).unwrap_err().kind, RuleErrorKind::Incomplete);
 }
 
 #[test]

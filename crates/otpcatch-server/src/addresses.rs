@@ -5,16 +5,7 @@
 //! part, so every variant of a Gmail id files into that id's mailbox; a
 //! Microsoft `+tag` variant files into its account's mailbox.
 
-use otpcatch_core::Family;
-
-/// The Gmail domains the emulated Gmail family receives on.
-pub(crate) const GMAIL_DOMAINS: [&str; 2] = ["gmail.com", "googlemail.com"];
-
-/// The domain emulated Microsoft accounts live on.
-pub(crate) const MICROSOFT_DOMAIN: &str = "outlook.com";
-
-/// The Microsoft consumer domains that are treated as Microsoft addresses.
-const MICROSOFT_DOMAINS: [&str; 4] = ["outlook.com", "hotmail.com", "live.com", "msn.com"];
+use otpcatch_wire::Family;
 
 /// An address split into a lower-cased local part and domain, if it is
 /// plausible: one `@`, non-empty parts, no spaces or control characters,
@@ -35,22 +26,12 @@ pub(crate) fn parse(address: &str) -> Option<(String, String)> {
     Some((local.to_lowercase(), domain.to_lowercase()))
 }
 
-/// The family an address belongs to, by its domain.
-pub(crate) fn family(domain: &str) -> Family {
-    if GMAIL_DOMAINS.contains(&domain) {
-        Family::Gmail
-    } else if MICROSOFT_DOMAINS.contains(&domain) {
-        Family::Microsoft
-    } else {
-        Family::Temp
-    }
-}
-
 /// The mailbox key an address files into.
 pub(crate) fn mailbox_key(local: &str, domain: &str) -> String {
     let base = local.split('+').next().unwrap_or(local);
-    match family(domain) {
-        Family::Gmail => format!("{}@gmail.com", base.replace('.', "")),
+    match Family::of_domain(domain) {
+        // Every Gmail domain delivers to one mailbox per id.
+        Family::Gmail => format!("{}@{}", base.replace('.', ""), Family::Gmail.home_domain().unwrap_or(domain)),
         Family::Microsoft => format!("{base}@{domain}"),
         Family::Temp => format!("{local}@{domain}"),
     }

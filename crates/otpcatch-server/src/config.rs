@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use otpcatch_core::Secret;
+use otpcatch_wire::Secret;
 
 /// Everything [`Server::start`](crate::Server::start) needs.
 #[derive(Debug, Clone)]
@@ -71,7 +71,7 @@ impl Default for ServerConfig {
             private_domains: Vec::new(),
             api_tokens: Vec::new(),
             users: Vec::new(),
-            qps: otpcatch_core::DEFAULT_QUOTA_PER_SECOND,
+            qps: otpcatch_wire::QUOTA_PER_SECOND,
             retention: Duration::from_secs(4 * 3600),
             max_message_size: 10 * 1024 * 1024,
             max_messages: 100_000,

@@ -8,13 +8,11 @@ use std::path::Path;
 pub enum ServerError {
     /// A listener could not bind its address.
     #[error(
-        "could not listen on {address} for {protocol}: {source}\nhint: is another server using the port? choose another with --{flag}"
+        "could not listen on {address} for {listener}: {source}\nhint: is another server using the port? choose another address, or port 0 for a free one"
     )]
     Bind {
-        /// `HTTP` or `SMTP`.
-        protocol: &'static str,
-        /// The flag that sets the address.
-        flag: &'static str,
+        /// Which listener.
+        listener: Listener,
         /// The address asked for.
         address: std::net::SocketAddr,
         /// Why binding failed.
@@ -41,6 +39,24 @@ pub enum ServerError {
     /// The configuration cannot work.
     #[error("{0}")]
     Config(String),
+}
+
+/// The server's two listeners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// The HTTP API ([`ServerConfig::http`](crate::ServerConfig::http)).
+    Http,
+    /// The SMTP receiver ([`ServerConfig::smtp`](crate::ServerConfig::smtp)).
+    Smtp,
+}
+
+impl std::fmt::Display for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Http => "HTTP",
+            Self::Smtp => "SMTP",
+        })
+    }
 }
 
 impl ServerError {

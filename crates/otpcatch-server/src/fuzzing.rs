@@ -18,7 +18,7 @@ impl Delivery for DecodingDelivery {
 
     fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Vec<String> {
         let _ = ingest::headers(raw, envelope_from);
-        let _ = ingest::decode(raw, envelope_from);
+        let _ = otpcatch_wire::mime::decode(raw);
         recipients.iter().map(|r| r.mailbox.clone()).collect()
     }
 }
@@ -50,5 +50,5 @@ pub fn smtp_session(input: &[u8]) {
 /// Decodes `raw` as a stored message, as a listing and a read would.
 pub fn mime(raw: &[u8]) {
     let _ = ingest::headers(raw, "envelope@otpcatch.test");
-    let _ = ingest::decode(raw, "envelope@otpcatch.test");
+    let _ = otpcatch_wire::mime::decode(raw);
 }

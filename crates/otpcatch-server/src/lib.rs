@@ -16,6 +16,7 @@
 //!
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = Server::start(ServerConfig::ephemeral()).await?;
+//! // otpcatch-core's client reads it as it reads 22.do:
 //! let client = otpcatch_core::Client::builder()
 //!     .base_url(server.api_url())
 //!     .api_token(server.token().expect("a token is generated when none is configured").clone())
@@ -27,9 +28,10 @@
 //! ```
 //!
 //! Beyond 22.do, the API offers a push stream of arrivals per address
-//! (advertised with the `x-otpcatch-push` header, used by otpcatch-core's
-//! wait automatically), `GET /health`, and attachments listed in the
-//! message detail.
+//! (otpcatch-wire's `push` extension, which otpcatch-core's wait uses by
+//! itself), `GET /health`, and attachments listed in the message detail.
+
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod accounts;
 mod addresses;
@@ -47,13 +49,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use otpcatch_core::Secret;
+use otpcatch_wire::Secret;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use config::ServerConfig;
-pub use error::ServerError;
+pub use error::{Listener, ServerError};
 
 use accounts::{AccountSettings, Accounts};
 use smtp::listener::SmtpService;
@@ -87,7 +89,7 @@ impl Server {
     /// Binds both listeners and starts serving.
     pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         if config.domains.is_empty() {
-            return Err(ServerError::Config("at least one --domain is needed".into()));
+            return Err(ServerError::Config("at least one domain to serve is needed".into()));
         }
         if config.is_exposed() {
             tracing::warn!(
@@ -129,11 +131,10 @@ impl Server {
         };
         let store = Arc::new(Store::open(limits, database.clone())?);
 
-        let bind = |protocol, flag, address| async move {
-            listen(address).map_err(|source| ServerError::Bind { protocol, flag, address, source })
-        };
-        let http = bind("HTTP", "http", config.http).await?;
-        let smtp = bind("SMTP", "smtp", config.smtp).await?;
+        let bind =
+            |listener, address| listen(address).map_err(|source| ServerError::Bind { listener, address, source });
+        let http = bind(Listener::Http, config.http)?;
+        let smtp = bind(Listener::Smtp, config.smtp)?;
         let local = |listener: &TcpListener| {
             listener
                 .local_addr()

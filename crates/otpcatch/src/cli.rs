@@ -26,14 +26,16 @@ pub(crate) struct Cli {
 }
 
 /// Where the API is and how to log in. Flags, then the environment, then
-/// ~/.config/otpcatch/config.toml.
+/// ~/.config/otpcatch/config.toml, laid over each other by otpcatch-core.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ApiArgs {
-    /// The API base URL: 22.do's (the default) or a local server's.
-    #[arg(long, global = true, env = "OTPCATCH_API_URL", hide_env_values = true, value_name = "URL")]
+    /// The API base URL: 22.do's (the default) or a local server's
+    /// [env: OTPCATCH_API_URL].
+    #[arg(long, global = true, value_name = "URL")]
     pub(crate) api_url: Option<String>,
-    /// The API token (prefer the environment variable: flags show in `ps`).
-    #[arg(long, global = true, env = "OTPCATCH_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    /// The API token; prefer the environment variable, since flags show in
+    /// `ps` [env: OTPCATCH_TOKEN].
+    #[arg(long, global = true, value_name = "TOKEN")]
     pub(crate) token: Option<String>,
 }
 
@@ -284,17 +286,15 @@ pub(crate) enum RulesCommand {
     },
 }
 
-/// The local server's settings.
+/// The local server's settings. Each is optional: what is not given is
+/// `ServerConfig`'s default, which `--help` shows.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ServeArgs {
-    /// Where the HTTP API listens.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8025")]
-    pub(crate) http: SocketAddr,
-    /// Where the SMTP receiver listens.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:2525")]
-    pub(crate) smtp: SocketAddr,
-    /// A domain to receive mail for and make addresses on (repeatable).
-    #[arg(long = "domain", value_name = "DOMAIN", default_value = "otpcatch.test")]
+    #[arg(long, value_name = "ADDR", help = defaults::http())]
+    pub(crate) http: Option<SocketAddr>,
+    #[arg(long, value_name = "ADDR", help = defaults::smtp())]
+    pub(crate) smtp: Option<SocketAddr>,
+    #[arg(long = "domain", value_name = "DOMAIN", help = defaults::domains())]
     pub(crate) domains: Vec<String>,
     /// A private domain, for `/account/private` (repeatable).
     #[arg(long = "private-domain", value_name = "DOMAIN")]
@@ -306,33 +306,78 @@ pub(crate) struct ServeArgs {
     /// An account's address and password for `/auth` (repeatable).
     #[arg(long = "user", value_name = "EMAIL:PASSWORD")]
     pub(crate) users: Vec<String>,
-    /// Requests per second each account may make before 429.
-    #[arg(long, default_value_t = 20)]
-    pub(crate) qps: u32,
-    /// How long messages are kept, such as 4h or 30m.
-    #[arg(long, value_name = "DURATION", default_value = "4h", value_parser = humantime::parse_duration)]
-    pub(crate) retention: Duration,
-    /// The largest message accepted, such as 10MB or 512KB.
-    #[arg(long, value_name = "SIZE", default_value = "10MB", value_parser = parse_size)]
-    pub(crate) max_message_size: usize,
-    /// How many messages are kept at most; the oldest go first.
-    #[arg(long, default_value_t = 100_000)]
-    pub(crate) max_messages: usize,
+    #[arg(long, help = defaults::qps())]
+    pub(crate) qps: Option<u32>,
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, help = defaults::retention())]
+    pub(crate) retention: Option<Duration>,
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, help = defaults::max_message_size())]
+    pub(crate) max_message_size: Option<usize>,
+    #[arg(long, help = defaults::max_messages())]
+    pub(crate) max_messages: Option<usize>,
     /// Keep messages in this SQLite file across restarts.
     #[arg(long, value_name = "FILE")]
     pub(crate) data: Option<PathBuf>,
     /// Let any account read any address on the served domains.
     #[arg(long)]
     pub(crate) catch_all: bool,
-    /// Each account's balance for Gmail and Microsoft purchases.
-    #[arg(long, default_value_t = 100.0)]
-    pub(crate) balance: f64,
-    /// What one Gmail id or Microsoft account costs.
-    #[arg(long, default_value_t = 1.0)]
-    pub(crate) price: f64,
+    #[arg(long, help = defaults::balance())]
+    pub(crate) balance: Option<f64>,
+    #[arg(long, help = defaults::price())]
+    pub(crate) price: Option<f64>,
     /// Do not offer the push stream: clients poll, as against 22.do.
     #[arg(long)]
     pub(crate) no_push: bool,
+}
+
+/// The server flags' help, with the defaults `ServerConfig` has, so that
+/// they are written in one place.
+mod defaults {
+    use otpcatch_server::ServerConfig;
+
+    fn with_default(what: &str, default: impl std::fmt::Display) -> String {
+        format!("{what} [default: {default}]")
+    }
+
+    pub(super) fn http() -> String {
+        with_default("Where the HTTP API listens (`run`: a free port)", ServerConfig::default().http)
+    }
+
+    pub(super) fn smtp() -> String {
+        with_default("Where the SMTP receiver listens (`run`: a free port)", ServerConfig::default().smtp)
+    }
+
+    pub(super) fn domains() -> String {
+        with_default(
+            "A domain to receive mail for and make addresses on (repeatable)",
+            ServerConfig::default().domains.join(", "),
+        )
+    }
+
+    pub(super) fn qps() -> String {
+        with_default("Requests per second each account may make before 429", ServerConfig::default().qps)
+    }
+
+    pub(super) fn retention() -> String {
+        let retention = humantime::format_duration(ServerConfig::default().retention);
+        with_default("How long messages are kept, such as 4h or 30m", retention)
+    }
+
+    pub(super) fn max_message_size() -> String {
+        let size = ServerConfig::default().max_message_size;
+        with_default("The largest message accepted, such as 10MB or 512KB", format!("{}MB", size >> 20))
+    }
+
+    pub(super) fn max_messages() -> String {
+        with_default("How many messages are kept at most; the oldest go first", ServerConfig::default().max_messages)
+    }
+
+    pub(super) fn balance() -> String {
+        with_default("Each account's balance for Gmail and Microsoft purchases", ServerConfig::default().balance)
+    }
+
+    pub(super) fn price() -> String {
+        with_default("What one Gmail id or Microsoft account costs", ServerConfig::default().price)
+    }
 }
 
 /// `otpcatch run`.

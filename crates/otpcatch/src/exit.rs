@@ -2,7 +2,12 @@
 //!
 //! 0 success; 2 usage or configuration error; 3 no matching message in
 //! time; 4 messages matched but no code or link was found in any of them;
-//! 5 authentication failed; 6 quota or network retries exhausted.
+//! 5 authentication failed; 6 quota or network retries exhausted; 7 the
+//! result could not be written to stdout.
+//!
+//! The libraries' errors describe what happened in their own terms (the
+//! base URL, the API token); this is where they are turned into hints that
+//! name this program's flags and environment variables.
 //! `otpcatch run` passes its command's code through (126 and 127 when the
 //! command cannot be run, as shells do).
 
@@ -18,6 +23,8 @@ pub(crate) const NOTHING_EXTRACTED: u8 = 4;
 pub(crate) const AUTH: u8 = 5;
 /// The quota or the network failed after every retry.
 pub(crate) const UNAVAILABLE: u8 = 6;
+/// The result could not be written to stdout (a full disk, a closed stdout).
+pub(crate) const OUTPUT: u8 = 7;
 /// `otpcatch run`: the command could not be found (as shells report it).
 pub(crate) const COMMAND_NOT_FOUND: u8 = 127;
 /// `otpcatch run`: the command could not be executed.
@@ -34,6 +41,10 @@ impl Failure {
     pub(crate) fn usage(message: impl Into<String>) -> Self {
         Self { message: message.into(), code: USAGE }
     }
+
+    pub(crate) fn output(message: impl Into<String>) -> Self {
+        Self { message: message.into(), code: OUTPUT }
+    }
 }
 
 impl From<otpcatch_core::Error> for Failure {
@@ -42,7 +53,7 @@ impl From<otpcatch_core::Error> for Failure {
             UNAVAILABLE // the API never answered: a network failure, not an empty inbox
         } else if error.wait_timeout().is_some_and(|t| !t.passed_over.is_empty()) {
             NOTHING_EXTRACTED // messages matched, and none had the code or link
-        } else if error.is_timeout() || error.is_unexpected_message() {
+        } else if error.is_wait_timeout() || error.is_unexpected_message() {
             TIMEOUT
         } else if error.is_auth() {
             AUTH
@@ -51,7 +62,74 @@ impl From<otpcatch_core::Error> for Failure {
         } else {
             USAGE
         };
-        Self { message: error.to_string(), code }
+        let message = match cli_hint(&error) {
+            Some(hint) => format!("{}\nhint: {hint}", with_causes(&error.headline(), &error)),
+            None => match error.hint() {
+                Some(hint) => format!("{}\nhint: {hint}", with_causes(&error.headline(), &error)),
+                None => with_causes(&error.headline(), &error),
+            },
+        };
+        Self { message, code }
+    }
+}
+
+/// `headline: cause: cause…`, the error's sources in order.
+fn with_causes(headline: &str, error: &dyn std::error::Error) -> String {
+    let mut text = headline.to_owned();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+/// The hint for `error` in this program's terms, where its flags and
+/// variables are what the user would change; `None` to keep the library's.
+fn cli_hint(error: &otpcatch_core::Error) -> Option<String> {
+    use otpcatch_core::CredentialKind;
+    if error.is_auth() {
+        return Some(match error.credential() {
+            Some(CredentialKind::None) | None => "no credential is configured: set OTPCATCH_TOKEN to your 22.do API \
+                 token (or to the token `otpcatch serve` printed), or OTPCATCH_ADDRESS and OTPCATCH_PASSWORD"
+                .to_owned(),
+            Some(CredentialKind::Password) => {
+                "check the account's address and password (OTPCATCH_ADDRESS, OTPCATCH_PASSWORD)".to_owned()
+            }
+            Some(_) => "check the API token (OTPCATCH_TOKEN or --token): it was refused or has been revoked".to_owned(),
+        });
+    }
+    if error.status() == Some(405) || error.is_decode() {
+        return Some("the base URL (OTPCATCH_API_URL or --api-url) may not point at a 22.do v2 API".to_owned());
+    }
+    if error.is_quota() {
+        return Some(
+            "the account's quota was exceeded after every retry; lower OTPCATCH_QPS or run fewer waits at once"
+                .to_owned(),
+        );
+    }
+    if error.status() == Some(422) && error.endpoint() == Some(otpcatch_wire::endpoint::PRIVATE_ACCOUNT.name) {
+        return Some(
+            "the local server makes private addresses only when started with --private-domain DOMAIN".to_owned(),
+        );
+    }
+    if error.is_transport() {
+        return Some(
+            "is the server running, and is OTPCATCH_API_URL (or --api-url) right? the request was retried with backoff"
+                .to_owned(),
+        );
+    }
+    let timeout = error.wait_timeout()?;
+    if timeout.polls == 0 {
+        Some("the inbox could not be listed even once: is the API reachable and OTPCATCH_API_URL right?".to_owned())
+    } else if timeout.matched == 0 && !timeout.passed_over.is_empty() {
+        Some(format!(
+            "mail matched but none had {}: `otpcatch extract --json` on such a message shows what was found and why",
+            timeout.required.as_deref().unwrap_or("what the wait required")
+        ))
+    } else {
+        None
     }
 }
 
@@ -65,7 +143,21 @@ impl From<otpcatch_rules::RuleError> for Failure {
 
 impl From<otpcatch_server::ServerError> for Failure {
     fn from(error: otpcatch_server::ServerError) -> Self {
-        Self::usage(error.to_string())
+        use otpcatch_server::{Listener, ServerError};
+        let message = match &error {
+            ServerError::Bind { listener, address, source, .. } => {
+                let flag = match listener {
+                    Listener::Http => "--http",
+                    Listener::Smtp => "--smtp",
+                };
+                format!(
+                    "could not listen on {address} for {listener}: {source}\nhint: is another server using the port? \
+                     choose another with {flag}, or {flag} 127.0.0.1:0 for a free one"
+                )
+            }
+            _ => error.to_string(),
+        };
+        Self::usage(message)
     }
 }
 

@@ -58,10 +58,7 @@ fn run_async(cli: Cli) -> ExitCode {
 async fn dispatch(cli: Cli, ui: ui::Ui) -> Result<ExitCode, exit::Failure> {
     use commands::{mailbox, wait};
     use otpcatch_core::Family;
-    let client = || -> Result<_, exit::Failure> {
-        let config = settings::ConfigFile::load()?;
-        Ok((settings::client(&cli.api, &config)?, config))
-    };
+    let client = || settings::client(&cli.api, &settings::config_file()?);
     match cli.command {
         Command::Serve(args) => commands::serve::serve(args, ui).await,
         Command::Run(args) => commands::run::run(args).await,
@@ -70,40 +67,34 @@ async fn dispatch(cli: Cli, ui: ui::Ui) -> Result<ExitCode, exit::Failure> {
         Command::Demo => commands::demo::demo().await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
-            clap_complete::generate(shell, &mut Cli::command(), "otpcatch", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "otpcatch", &mut script);
+            output::print_bytes(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::NewAddress { premium, private, json } => {
-            mailbox::new_address(&client()?.0, premium, private, json).await
+            mailbox::new_address(&client()?, premium, private, json).await
         }
-        Command::WaitForCode(args) => {
-            let (client, config) = client()?;
-            wait::wait(&client, &config, args, wait::Print::Code, ui).await
-        }
-        Command::WaitForLink(args) => {
-            let (client, config) = client()?;
-            wait::wait(&client, &config, args, wait::Print::Link, ui).await
-        }
-        Command::Wait(args) => {
-            let (client, config) = client()?;
-            wait::wait(&client, &config, args, wait::Print::Message, ui).await
-        }
-        Command::ExpectNone(args) => wait::expect_none(&client()?.0, args, ui).await,
+        Command::WaitForCode(args) => wait::wait(&client()?, args, wait::Print::Code, ui).await,
+        Command::WaitForLink(args) => wait::wait(&client()?, args, wait::Print::Link, ui).await,
+        Command::Wait(args) => wait::wait(&client()?, args, wait::Print::Message, ui).await,
+        Command::ExpectNone(args) => wait::expect_none(&client()?, args, ui).await,
         Command::Inbox { address, family, since, json } => {
             let family = settings::family(family, &address);
-            mailbox::inbox(&client()?.0, family, &address, since, json).await
+            mailbox::inbox(&client()?, family, &address, since, json).await
         }
         Command::Message { id, family, json } => {
-            mailbox::message(&client()?.0, settings::family(Some(family), ""), &id, json).await
+            mailbox::message(&client()?, settings::family(Some(family), ""), &id, json).await
         }
-        Command::Delete { id, family } => mailbox::delete(&client()?.0, settings::family(Some(family), ""), &id).await,
-        Command::Domains { premium, private } => mailbox::domains(&client()?.0, premium, private).await,
-        Command::Gmail(command) => mailbox::family(&client()?.0, Family::Gmail, command).await,
-        Command::Microsoft(command) => mailbox::family(&client()?.0, Family::Microsoft, command).await,
+        Command::Delete { id, family } => mailbox::delete(&client()?, settings::family(Some(family), ""), &id).await,
+        Command::Domains { premium, private } => mailbox::domains(&client()?, premium, private).await,
+        Command::Gmail(command) => mailbox::family(&client()?, Family::Gmail, command).await,
+        Command::Microsoft(command) => mailbox::family(&client()?, Family::Microsoft, command).await,
     }
 }
 
 /// Logs go to stderr: warnings by default, more with -v, none with -q.
+#[expect(clippy::disallowed_methods, reason = "the command line honours NO_COLOR, as every CLI should")]
 fn init_logging(cli: &Cli) {
     let level = match (cli.quiet, cli.verbose) {
         (true, _) => tracing::level_filters::LevelFilter::ERROR,

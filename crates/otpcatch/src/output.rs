@@ -1,21 +1,63 @@
 //! What goes to stdout: one value per line, or JSON. The `--json` shapes
 //! are part of the CLI's contract and live here.
+//!
+//! A value that could not be written is an error (exit 7): a script that
+//! runs `CODE=$(otpcatch wait-for-code …)` must not see success and an
+//! empty code because the disk was full. A reader that closed the pipe
+//! early (`… | head -1`) wanted no more, so a broken pipe is not one.
 
 use std::io::Write;
 
+use otpcatch_core::NewAddress;
 use otpcatch_rules::{Candidate, Extraction, Found};
 use serde::Serialize;
 
-/// Prints one value and a newline. A closed pipe is not an error.
-pub(crate) fn print_value(value: &str) {
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{value}");
+use crate::exit::Failure;
+
+/// Prints one value and a newline, and flushes it.
+pub(crate) fn print_value(value: &str) -> Result<(), Failure> {
+    print_bytes(format!("{value}\n").as_bytes())
+}
+
+/// Prints each value on a line of its own.
+pub(crate) fn print_values(values: &[String]) -> Result<(), Failure> {
+    let mut text = values.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    print_bytes(text.as_bytes())
 }
 
 /// Prints a value as one line of JSON.
-pub(crate) fn print_json<T: Serialize>(value: &T) {
-    if let Ok(json) = serde_json::to_string(value) {
-        print_value(&json);
+pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
+    let json = serde_json::to_string(value).map_err(|e| Failure::output(format!("could not encode the JSON: {e}")))?;
+    print_value(&json)
+}
+
+/// Writes `bytes` to stdout and flushes them.
+pub(crate) fn print_bytes(bytes: &[u8]) -> Result<(), Failure> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::output(format!("could not write the result to stdout: {e}"))),
+    }
+}
+
+/// `new-address --json`: `{"email", "account", "domain", "type"}`, the
+/// fields and names of 22.do's answer.
+#[derive(Debug, Serialize)]
+pub(crate) struct AddressJson<'a> {
+    email: &'a str,
+    account: &'a str,
+    domain: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+impl<'a> AddressJson<'a> {
+    pub(crate) fn new(address: &'a NewAddress) -> Self {
+        Self { email: &address.email, account: &address.local_part, domain: &address.domain, kind: address.kind.name() }
     }
 }
 

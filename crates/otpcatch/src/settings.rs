@@ -1,13 +1,19 @@
-//! Raw command-line values converted into library settings, in one place.
+//! Raw command-line values converted into library settings, in one place:
+//! the client (whose layers otpcatch-core lays over each other), the
+//! server, the rules, the email to read.
 
-use otpcatch_core::Secret;
+use std::path::{Path, PathBuf};
+
+use otpcatch_core::{Client, Secret, Settings};
 use otpcatch_server::ServerConfig;
 
-use crate::cli::{RuleSources, ServeArgs};
+use crate::cli::{ApiArgs, RuleSources, ServeArgs};
 use crate::exit::Failure;
 
-/// The server configuration `otpcatch serve` and `otpcatch run` ask for.
-pub(crate) fn server_config(args: &ServeArgs) -> Result<ServerConfig, Failure> {
+/// The server configuration `serve` (over `ServerConfig::default()`) and
+/// `run` (over `ServerConfig::ephemeral()`) ask for: what the flags set,
+/// over `base`.
+pub(crate) fn server_config(args: &ServeArgs, base: ServerConfig) -> Result<ServerConfig, Failure> {
     let users = args
         .users
         .iter()
@@ -20,41 +26,50 @@ pub(crate) fn server_config(args: &ServeArgs) -> Result<ServerConfig, Failure> {
             }
         })
         .collect::<Result<_, _>>()?;
-    Ok(ServerConfig {
-        http: args.http,
-        smtp: args.smtp,
-        domains: args.domains.clone(),
-        private_domains: args.private_domains.clone(),
-        api_tokens: args.api_tokens.iter().map(Secret::new).collect(),
-        users,
-        qps: args.qps.max(1),
-        retention: args.retention,
-        max_message_size: args.max_message_size,
-        max_messages: args.max_messages.max(1),
-        data: args.data.clone(),
-        catch_all: args.catch_all,
-        balance: args.balance,
-        price: args.price,
-        push: !args.no_push,
-        ..ServerConfig::default()
-    })
+    let mut config = base;
+    config.http = args.http.unwrap_or(config.http);
+    config.smtp = args.smtp.unwrap_or(config.smtp);
+    if !args.domains.is_empty() {
+        config.domains.clone_from(&args.domains);
+    }
+    config.private_domains.clone_from(&args.private_domains);
+    config.api_tokens = args.api_tokens.iter().map(Secret::new).collect();
+    config.users = users;
+    config.qps = args.qps.map_or(config.qps, |qps| qps.max(1));
+    config.retention = args.retention.unwrap_or(config.retention);
+    config.max_message_size = args.max_message_size.unwrap_or(config.max_message_size);
+    config.max_messages = args.max_messages.map_or(config.max_messages, |max| max.max(1));
+    config.data.clone_from(&args.data);
+    config.catch_all = args.catch_all;
+    config.balance = args.balance.unwrap_or(config.balance);
+    config.price = args.price.unwrap_or(config.price);
+    config.push = !args.no_push;
+    Ok(config)
 }
 
 /// The rules in force: built-in, then the user's directory, then one file.
 pub(crate) fn rule_set(sources: &RuleSources) -> Result<otpcatch_rules::RuleSet, Failure> {
-    let mut rules =
-        otpcatch_rules::RuleSet::with_dir(otpcatch_rules::user_rules_dir(sources.rules_dir.clone()).as_deref())?;
+    let mut rules = otpcatch_rules::RuleSet::with_dir(user_rules_dir(sources.rules_dir.as_deref()).as_deref())?;
     if let Some(file) = &sources.rules_file {
         rules.add_file(file)?;
     }
     Ok(rules)
 }
 
+/// The user's rules directory: `--rules-dir`, else `OTPCATCH_RULES_DIR`,
+/// else `otpcatch/rules` in the user's configuration directory.
+#[expect(clippy::disallowed_methods, reason = "the command line reads its own configuration")]
+fn user_rules_dir(flag: Option<&Path>) -> Option<PathBuf> {
+    flag.map(Path::to_owned)
+        .or_else(|| std::env::var_os("OTPCATCH_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .or_else(|| dirs::config_dir().map(|d| d.join("otpcatch").join("rules")))
+}
+
 /// The largest email file `extract` reads.
 const MAX_EMAIL_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Reads an email from a path, or from stdin for `-`, as a message.
-pub(crate) fn read_email(path: &std::path::Path) -> Result<otpcatch_core::Message, Failure> {
+pub(crate) fn read_email(path: &Path) -> Result<otpcatch_core::Message, Failure> {
     use std::io::Read;
     let mut content = Vec::new();
     let name = path.to_str().filter(|p| *p != "-");
@@ -70,57 +85,34 @@ pub(crate) fn read_email(path: &std::path::Path) -> Result<otpcatch_core::Messag
     Ok(otpcatch_rules::input::parse(format, &content))
 }
 
-/// `~/.config/otpcatch/config.toml`: the settings below flags and the environment.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct ConfigFile {
-    api_url: Option<String>,
-    token: Option<Secret>,
-    address: Option<String>,
-    password: Option<Secret>,
-    qps: Option<u32>,
-    #[serde(default, with = "humantime_serde_opt")]
-    timeout: Option<std::time::Duration>,
-}
-
-mod humantime_serde_opt {
-    use serde::{Deserialize, Deserializer};
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<std::time::Duration>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|text| humantime::parse_duration(&text).map_err(serde::de::Error::custom))
-            .transpose()
-    }
-}
-
-impl ConfigFile {
-    /// Reads the file if it exists; a malformed one is an error that says where.
-    pub(crate) fn load() -> Result<Self, Failure> {
-        let Some(path) = dirs::config_dir().map(|d| d.join("otpcatch").join("config.toml")) else {
-            return Ok(Self::default());
-        };
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let config: Self = toml::from_str(&text).map_err(|e| {
-                    Failure::usage(format!(
-                        "{}: {}\nhint: keys are api-url, token, address, password, qps, timeout",
-                        path.display(),
-                        e.message()
-                    ))
-                })?;
-                if config.token.is_some() || config.password.is_some() {
-                    warn_if_readable_by_others(&path);
-                }
-                Ok(config)
+/// `~/.config/otpcatch/config.toml`: the lowest layer of client settings,
+/// below the environment and the flags. Its keys are those of
+/// [`otpcatch_core::Settings`]. A malformed file is an error that says where.
+pub(crate) fn config_file() -> Result<Settings, Failure> {
+    let Some(path) = dirs::config_dir().map(|d| d.join("otpcatch").join("config.toml")) else {
+        return Ok(Settings::default());
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let settings: Settings = toml::from_str(&text).map_err(|e| {
+                Failure::usage(format!(
+                    "{}: {}\nhint: keys are api-url, token, address, password, qps, cache-dir, timeout",
+                    path.display(),
+                    e.message()
+                ))
+            })?;
+            if settings.token.is_some() || settings.password.is_some() {
+                warn_if_readable_by_others(&path);
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(Failure::usage(format!("cannot read {}: {e}", path.display()))),
+            Ok(settings)
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+        Err(e) => Err(Failure::usage(format!("cannot read {}: {e}", path.display()))),
     }
 }
 
 /// A config file that holds a secret should be readable by its owner only.
-fn warn_if_readable_by_others(path: &std::path::Path) {
+fn warn_if_readable_by_others(path: &Path) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -136,58 +128,22 @@ fn warn_if_readable_by_others(path: &std::path::Path) {
     }
 }
 
-/// The API client: flags, then the environment, then the config file.
-pub(crate) fn client(api: &crate::cli::ApiArgs, config: &ConfigFile) -> Result<otpcatch_core::Client, Failure> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let url = api.api_url.clone().or_else(|| config.api_url.clone());
-    let token = api.token.clone().map(Secret::new).or_else(|| config.token.clone());
-    let login = env("OTPCATCH_ADDRESS")
-        .or_else(|| config.address.clone())
-        .zip(env("OTPCATCH_PASSWORD").map(Secret::new).or_else(|| config.password.clone()));
-    let mut builder = otpcatch_core::Client::builder();
-    if let Some(url) = &url {
-        builder = builder.base_url(url);
-    }
-    builder = match (token, login) {
-        (Some(token), _) => builder.api_token(token),
-        (None, Some((address, password))) => builder.password(address, password),
-        (None, None) => {
-            let hint = if url.is_some() {
-                "hint: set OTPCATCH_TOKEN to the token `otpcatch serve` printed (or pass --api-token to serve)"
-            } else {
-                "hint: for 22.do (https://22.do), set OTPCATCH_TOKEN to your API token, or OTPCATCH_ADDRESS and \
-                 OTPCATCH_PASSWORD; for the offline local server, run `otpcatch serve` and set OTPCATCH_API_URL \
-                 and OTPCATCH_TOKEN, or wrap your tests in `otpcatch run -- COMMAND`"
-            };
-            return Err(Failure::usage(format!("no credential is configured\n{hint}")));
-        }
-    };
-    let qps = match env("OTPCATCH_QPS") {
-        Some(text) => Some(text.trim().parse::<u32>().ok().filter(|&q| q > 0).ok_or_else(|| {
-            Failure::usage(format!("OTPCATCH_QPS must be a whole number of requests per second above 0, not {text:?}"))
-        })?),
-        None => config.qps,
-    };
-    if let Some(qps) = qps {
-        builder = builder.quota_per_second(qps);
-    }
-    if let Some(dir) = env("OTPCATCH_CACHE_DIR") {
-        builder = builder.cache_dir(dir);
+/// The API client: the config file, then the environment, then the flags.
+pub(crate) fn client(api: &ApiArgs, config: &Settings) -> Result<Client, Failure> {
+    let flags =
+        Settings { api_url: api.api_url.clone(), token: api.token.clone().map(Secret::new), ..Settings::default() };
+    let builder = Client::builder().apply(config).apply(&Settings::from_env()?).apply(&flags);
+    if !builder.has_credential() {
+        let hint = if builder.uses_default_base_url() {
+            "hint: for 22.do (https://22.do), set OTPCATCH_TOKEN to your API token, or OTPCATCH_ADDRESS and \
+             OTPCATCH_PASSWORD; for the offline local server, run `otpcatch serve` and set OTPCATCH_API_URL \
+             and OTPCATCH_TOKEN, or wrap your tests in `otpcatch run -- COMMAND`"
+        } else {
+            "hint: set OTPCATCH_TOKEN to the token `otpcatch serve` printed (or pass --api-token to serve)"
+        };
+        return Err(Failure::usage(format!("no credential is configured\n{hint}")));
     }
     Ok(builder.build()?)
-}
-
-/// How long a wait lasts: the flag, then OTPCATCH_TIMEOUT, then the config
-/// file, then 60 s.
-pub(crate) fn timeout(flag: Option<std::time::Duration>, config: &ConfigFile) -> Result<std::time::Duration, Failure> {
-    if let Some(timeout) = flag {
-        return Ok(timeout);
-    }
-    if let Some(text) = std::env::var("OTPCATCH_TIMEOUT").ok().filter(|t| !t.trim().is_empty()) {
-        return humantime::parse_duration(text.trim())
-            .map_err(|e| Failure::usage(format!("OTPCATCH_TIMEOUT={text:?} is not a duration such as 60s: {e}")));
-    }
-    Ok(config.timeout.unwrap_or(otpcatch_core::DEFAULT_TIMEOUT))
 }
 
 /// The family a command names, or the one the address suggests.
@@ -201,11 +157,12 @@ pub(crate) fn family(flag: Option<crate::cli::FamilyArg>, address: &str) -> otpc
     }
 }
 
-/// The library filter and wait for the command-line filter.
+/// The library filter and wait for the command-line filter; the wait lasts
+/// `timeout` if given, else the client's wait timeout (its layers' or 60 s).
 pub(crate) fn wait(
-    client: &otpcatch_core::Client,
+    client: &Client,
     args: &crate::cli::FilterArgs,
-    timeout: std::time::Duration,
+    timeout: Option<std::time::Duration>,
 ) -> Result<otpcatch_core::Wait, Failure> {
     let mut filter = otpcatch_core::Filter::new();
     if let Some(from) = &args.from {
@@ -221,6 +178,9 @@ pub(crate) fn wait(
         filter = filter.received_after(since);
     }
     let mailbox = client.mailbox_in(family(args.family, &args.address), args.address.clone());
-    let wait = mailbox.wait_for(filter).timeout(timeout);
+    let mut wait = mailbox.wait_for(filter);
+    if let Some(timeout) = timeout {
+        wait = wait.timeout(timeout);
+    }
     Ok(if args.since_now { wait.only_new() } else { wait })
 }

@@ -51,6 +51,7 @@ fn form(fields: &[(&str, &str)]) -> String {
 }
 
 #[tokio::test]
+#[expect(clippy::disallowed_methods, reason = "under `otpcatch run`, the test uses the server it was given")]
 async fn a_new_user_verifies_their_email() -> Result<(), Box<dyn std::error::Error>> {
     let server = Server::start(ServerConfig::ephemeral()).await?;
     let cache = tempfile::tempdir()?;

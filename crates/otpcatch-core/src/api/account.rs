@@ -1,32 +1,34 @@
-use super::{Endpoint, get, post};
-use crate::error::Result;
-use crate::wire::Account;
-use crate::{Client, Family, Mailbox};
+use otpcatch_wire::endpoint::{ACCOUNT, PREMIUM_ACCOUNT, PRIVATE_ACCOUNT};
+use otpcatch_wire::{Account, endpoint::Endpoint};
 
-const ACCOUNT: Endpoint = post("/account", "POST /account");
-const PREMIUM: Endpoint = get("/account/premium", "GET /account/premium");
-const PRIVATE: Endpoint = get("/account/private", "GET /account/private");
+use crate::error::Result;
+use crate::{Client, Family, Mailbox, NewAddress};
 
 impl Client {
     /// Makes a fresh address (`POST /account`).
-    pub async fn create_account(&self) -> Result<Account> {
-        self.call(&ACCOUNT, None::<&()>).await
+    pub async fn create_account(&self) -> Result<NewAddress> {
+        self.new_address(&ACCOUNT).await
     }
 
     /// Makes a fresh address on a premium domain (`GET /account/premium`).
-    pub async fn create_premium_account(&self) -> Result<Account> {
-        self.call_without_body(&PREMIUM).await
+    pub async fn create_premium_account(&self) -> Result<NewAddress> {
+        self.new_address(&PREMIUM_ACCOUNT).await
     }
 
     /// Makes a fresh address on one of the account's private domains
     /// (`GET /account/private`).
-    pub async fn create_private_account(&self) -> Result<Account> {
-        self.call_without_body(&PRIVATE).await
+    pub async fn create_private_account(&self) -> Result<NewAddress> {
+        self.new_address(&PRIVATE_ACCOUNT).await
     }
 
     /// Makes a fresh address and returns it as a [`Mailbox`] to wait on.
     pub async fn create_mailbox(&self) -> Result<Mailbox> {
-        let account = self.create_account().await?;
-        Ok(Mailbox::new(self.clone(), account.email, Family::Temp))
+        let address = self.create_account().await?;
+        Ok(Mailbox::new(self.clone(), address.email, Family::Temp))
+    }
+
+    async fn new_address(&self, endpoint: &Endpoint) -> Result<NewAddress> {
+        let account: Account = self.call_without_body(endpoint).await?;
+        Ok(account.into())
     }
 }

@@ -1,11 +1,9 @@
-use super::{Endpoint, credential_exchange};
+use otpcatch_wire::endpoint::{AUTH, TOKEN};
+use otpcatch_wire::{AuthRequest, BearerGrant, TokenRequest};
+
 use crate::Client;
 use crate::auth::Credential;
 use crate::error::Result;
-use crate::wire::{AuthRequest, BearerGrant, TokenRequest};
-
-pub(crate) const AUTH: Endpoint = credential_exchange("/auth", "POST /auth");
-pub(crate) const TOKEN: Endpoint = credential_exchange("/token", "POST /token");
 
 impl Client {
     /// Exchanges a credential for a Bearer (`POST /token` or `POST /auth`).

@@ -1,12 +1,9 @@
-use super::gmail::full_address;
-use super::{Endpoint, post, purchase};
-use crate::error::Result;
-use crate::wire::{ListRequest, MicrosoftAccounts, MicrosoftGenerateRequest, MicrosoftList, PurchaseRequest};
-use crate::{Client, Family, Mailbox};
+use otpcatch_wire::endpoint::{MICROSOFT_GENERATE, MICROSOFT_LIST, MICROSOFT_PURCHASE};
+use otpcatch_wire::{ListRequest, MicrosoftAccounts, MicrosoftGenerateRequest, MicrosoftList, PurchaseRequest};
 
-const LIST: Endpoint = post("/microsoft", "POST /microsoft");
-const PURCHASE: Endpoint = purchase("/microsoft/purchase", "POST /microsoft/purchase");
-const GENERATE: Endpoint = post("/microsoft/generate", "POST /microsoft/generate");
+use super::full_address;
+use crate::error::Result;
+use crate::{Client, Family, IdPage, Ids, Mailbox};
 
 /// The Microsoft endpoints, from [`Client::microsoft`]. Reading and deleting
 /// messages goes through [`Client::inbox`] and friends with
@@ -26,28 +23,32 @@ impl Client {
 impl Microsoft<'_> {
     /// One page of the account's Microsoft accounts (`POST /microsoft`);
     /// `page` starts at 1.
-    pub async fn list(&self, page: u32, limit: u32) -> Result<MicrosoftList> {
+    pub async fn list(&self, page: u32, limit: u32) -> Result<IdPage> {
         let body = ListRequest { page: Some(page), limit };
-        self.client.call(&LIST, Some(&body)).await
+        let list: MicrosoftList = self.client.call(&MICROSOFT_LIST, Some(&body)).await?;
+        Ok(list.into())
     }
 
     /// Buys `number` Microsoft accounts (`POST /microsoft/purchase`). Never
     /// retried, except after a 429.
-    pub async fn purchase(&self, number: u32) -> Result<MicrosoftAccounts> {
-        self.client.call(&PURCHASE, Some(&PurchaseRequest { number })).await
+    pub async fn purchase(&self, number: u32) -> Result<Ids> {
+        let bought: MicrosoftAccounts =
+            self.client.call(&MICROSOFT_PURCHASE, Some(&PurchaseRequest { number })).await?;
+        Ok(bought.into())
     }
 
     /// Makes `number` addresses from an account (a random one when `None`)
     /// (`POST /microsoft/generate`).
-    pub async fn generate(&self, account: Option<&str>, number: u32, plus: bool) -> Result<MicrosoftAccounts> {
+    pub async fn generate(&self, account: Option<&str>, number: u32, plus: bool) -> Result<Ids> {
         let body = MicrosoftGenerateRequest { account: account.map(str::to_owned), number, plus };
-        self.client.call(&GENERATE, Some(&body)).await
+        let generated: MicrosoftAccounts = self.client.call(&MICROSOFT_GENERATE, Some(&body)).await?;
+        Ok(generated.into())
     }
 
     /// Makes one fresh `+tag` address and returns it as a [`Mailbox`].
     pub async fn create_mailbox(&self, account: Option<&str>) -> Result<Mailbox> {
         let generated = self.generate(account, 1, true).await?;
-        let address = full_address(&generated.items, &generated.domains, "outlook.com", "POST /microsoft/generate")?;
+        let address = full_address(&generated.items, &generated.domains, Family::Microsoft, MICROSOFT_GENERATE.name)?;
         Ok(Mailbox::new(self.client.clone(), address, Family::Microsoft))
     }
 }

@@ -139,10 +139,11 @@ impl Auth {
 
 /// When to renew a Bearer granted at `now`: a minute before it expires, or
 /// after four fifths of its life if it lives less than five minutes.
-fn fresh_bearer(grant: crate::wire::BearerGrant, now: i64) -> Bearer {
-    let lifetime = (grant.expire_time - now).max(0);
+fn fresh_bearer(grant: otpcatch_wire::BearerGrant, now: i64) -> Bearer {
+    // The server's numbers are not trusted not to overflow.
+    let lifetime = grant.expire_time.saturating_sub(now).max(0);
     let margin = (lifetime / 5).min(60);
-    Bearer { token: grant.bearer, renew_at: grant.expire_time - margin }
+    Bearer { token: grant.bearer, renew_at: grant.expire_time.saturating_sub(margin) }
 }
 
 impl From<CachedBearer> for Bearer {

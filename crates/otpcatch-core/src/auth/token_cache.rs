@@ -15,13 +15,20 @@ use super::{Bearer, fresh_bearer};
 use crate::Secret;
 use crate::error::Result;
 use crate::quota::open_private;
-use crate::wire::BearerGrant;
+use otpcatch_wire::BearerGrant;
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct CachedBearer {
+    /// Written to the 0600 cache file: one of the two places a secret's
+    /// value is written (the other is a request body).
+    #[serde(serialize_with = "expose")]
     pub(super) bearer: Secret,
     pub(super) renew_at: i64,
+}
+
+fn expose<S: serde::Serializer>(secret: &Secret, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose())
 }
 
 #[derive(Debug)]

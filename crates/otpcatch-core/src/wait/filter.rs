@@ -4,7 +4,7 @@ use std::fmt;
 
 use regex::{Regex, RegexBuilder};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::{Message, MessageSummary};
 
 /// The messages a wait accepts: every criterion set must match.
@@ -70,12 +70,12 @@ impl Filter {
     }
 
     /// The earliest arrival time the filter accepts, if it sets one.
-    pub fn earliest(&self) -> Option<i64> {
+    pub(crate) fn earliest(&self) -> Option<i64> {
         self.received_after
     }
 
     /// Whether the listing entry passes every criterion but the body.
-    pub fn matches_summary(&self, message: &MessageSummary) -> bool {
+    pub(crate) fn matches_summary(&self, message: &MessageSummary) -> bool {
         let accepts = |re: &Option<Regex>, field: &str| re.as_ref().is_none_or(|re| re.is_match(field));
         accepts(&self.to, &message.to)
             && accepts(&self.from, &message.from)
@@ -84,12 +84,12 @@ impl Filter {
     }
 
     /// Whether a body criterion is set, so candidates must be read in full.
-    pub fn needs_body(&self) -> bool {
+    pub(crate) fn needs_body(&self) -> bool {
         self.body.is_some()
     }
 
     /// Whether the whole message passes every criterion.
-    pub fn matches(&self, message: &Message) -> bool {
+    pub(crate) fn matches(&self, message: &Message) -> bool {
         let to_matches = self
             .to
             .as_ref()
@@ -107,7 +107,7 @@ fn compile(field: &'static str, pattern: &str) -> Result<Regex> {
         .case_insensitive(true)
         .size_limit(1 << 20)
         .build()
-        .map_err(|source| Error::new(ErrorKind::InvalidFilter { field, source }))
+        .map_err(|source| Error::invalid_filter(field, source))
 }
 
 impl fmt::Display for Filter {

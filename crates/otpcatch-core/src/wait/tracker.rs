@@ -49,8 +49,8 @@ impl Tracker {
 
     /// The `time` to list the inbox with: `None` lists everything.
     pub(crate) fn cursor(&self) -> Option<i64> {
-        let from_newest = self.newest.map(|t| t - CURSOR_LAG_SECONDS);
-        let from_filter = self.earliest.map(|t| t - 1);
+        let from_newest = self.newest.map(|t| t.saturating_sub(CURSOR_LAG_SECONDS));
+        let from_filter = self.earliest.map(|t| t.saturating_sub(1));
         from_newest.max(from_filter)
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::fake::{self, ADDRESS, API_TOKEN, Fake, Fault, PASSWORD};
+use crate::fake::{self, ADDRESS, API_TOKEN, ClientFor, Fake, Fault, PASSWORD};
 
 #[tokio::test]
 async fn one_exchange_serves_many_calls_and_clients_sharing_a_cache() {

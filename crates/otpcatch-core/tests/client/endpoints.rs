@@ -1,9 +1,8 @@
 //! Every endpoint, called through the client and decoded.
 
-use otpcatch_core::wire::DomainKind;
-use otpcatch_core::{Family, Filter};
+use otpcatch_core::{DomainKind, Family, Filter};
 
-use crate::fake::Fake;
+use crate::fake::{ClientFor, Fake};
 
 #[tokio::test]
 async fn domains_premium_and_private() {
@@ -11,10 +10,10 @@ async fn domains_premium_and_private() {
     let cache = tempfile::tempdir().unwrap();
     let client = fake.client(cache.path());
     let all = client.domains().await.unwrap();
-    assert_eq!(all[0].domain, "otpcatch.test");
+    assert_eq!(all[0].name, "otpcatch.test");
     assert_eq!(client.premium_domains().await.unwrap().len(), 2);
     let private = client.private_domains().await.unwrap();
-    assert_eq!((private[0].kind, private[0].mx), (DomainKind::Private, Some(true)));
+    assert_eq!((private[0].kind, private[0].mx_ok), (DomainKind::Private, Some(true)));
     assert_eq!(fake.count("/domains"), 1);
     assert_eq!(fake.count("/domains/premium"), 1);
     assert_eq!(fake.count("/domains/private"), 1);
@@ -27,7 +26,7 @@ async fn accounts_of_each_kind() {
     let client = fake.client(cache.path());
     let plain = client.create_account().await.unwrap();
     assert!(plain.email.ends_with("@otpcatch.test"));
-    assert_eq!(plain.email, format!("{}@{}", plain.account, plain.domain));
+    assert_eq!(plain.email, format!("{}@{}", plain.local_part, plain.domain));
     let premium = client.create_premium_account().await.unwrap();
     assert_eq!(premium.kind, DomainKind::Premium);
     let private = client.create_private_account().await.unwrap();
@@ -69,7 +68,7 @@ async fn gmail_family() {
     let cache = tempfile::tempdir().unwrap();
     let client = fake.client(cache.path());
     let list = client.gmail().list(2, 10).await.unwrap();
-    assert_eq!((list.current, list.limit, list.count), (2, 10, 2));
+    assert_eq!((list.page, list.page_size, list.total), (2, 10, 2));
     let bought = client.gmail().purchase(3).await.unwrap();
     assert_eq!(bought.items.len(), 3);
     let generated = client.gmail().generate(Some("aa.bb.cc"), 2, true).await.unwrap();

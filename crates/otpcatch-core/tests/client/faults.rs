@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use otpcatch_core::Filter;
 
-use crate::fake::{Fake, Fault};
+use crate::fake::{ClientFor, Fake, Fault};
 
 const FAST: Duration = Duration::from_millis(20);
 
@@ -80,6 +80,6 @@ async fn a_wait_against_a_server_that_only_stalls_fails_within_its_timeout() {
     let started = Instant::now();
     let err = mailbox.wait_for(Filter::new()).timeout(Duration::from_millis(500)).await.unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(2), "the wait's timeout bounds it: {:?}", started.elapsed());
-    assert!(err.is_timeout());
+    assert!(err.is_wait_timeout());
     assert!(err.to_string().contains("could not be listed even once"), "{err}");
 }

@@ -6,7 +6,6 @@ mod endpoints;
 mod errors;
 mod fake;
 mod faults;
-mod golden;
 mod quickstart;
 mod quota;
 mod retry;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use otpcatch_core::Filter;
 
-use crate::fake::{API_TOKEN, Fake};
+use crate::fake::{API_TOKEN, ClientFor, Fake};
 
 const CHILD_URL: &str = "OTPCATCH_TEST_QUOTA_CHILD_URL";
 const CHILD_CACHE: &str = "OTPCATCH_TEST_QUOTA_CHILD_CACHE";
@@ -50,7 +50,7 @@ async fn a_hundred_concurrent_waits_stay_within_20_requests_a_second() {
                 assert_eq!(message.id, id);
                 found += 1;
             }
-            (Err(err), None) => assert!(err.is_timeout(), "{err}"),
+            (Err(err), None) => assert!(err.is_wait_timeout(), "{err}"),
             (outcome, expected) => panic!("expected {expected:?}, got {outcome:?}"),
         }
     }
@@ -88,6 +88,7 @@ async fn eight_processes_share_one_budget_through_the_cache_dir() {
 /// Run by `eight_processes_share_one_budget_through_the_cache_dir` in a
 /// child process; does nothing when run by the test harness itself.
 #[tokio::test]
+#[expect(clippy::disallowed_methods, reason = "the parent test passes the child its server in the environment")]
 async fn child_process_makes_requests() {
     let (Ok(url), Ok(cache)) = (std::env::var(CHILD_URL), std::env::var(CHILD_CACHE)) else { return };
     let client = otpcatch_core::Client::builder().base_url(url).api_token(API_TOKEN).cache_dir(cache).build().unwrap();

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::fake::{Fake, Fault};
+use crate::fake::{ClientFor, Fake, Fault};
 
 #[tokio::test]
 async fn a_429_is_retried_after_the_pause_the_server_asks_for() {

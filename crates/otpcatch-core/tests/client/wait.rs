@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use otpcatch_core::{Filter, Message, Wait, WaitEvent};
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use crate::fake::{Fake, Fault};
+use crate::fake::{ClientFor, Fake, Fault};
 
 const FAST: Duration = Duration::from_millis(20);
 
@@ -147,7 +147,7 @@ async fn a_timeout_lists_what_arrived_and_did_not_match() {
         .await
         .unwrap_err();
     assert!(started.elapsed() < Duration::from_secs(3), "the timeout is kept");
-    assert!(err.is_timeout());
+    assert!(err.is_wait_timeout());
     let details = err.wait_timeout().unwrap();
     assert_eq!(details.address, mailbox.address());
     assert_eq!(details.filter, "subject ~ /verify/");

@@ -18,7 +18,7 @@ use regex::Regex;
 use super::lexicon::{Hit, Lexicon, List};
 use super::score::{CodeFeature as F, MODEL};
 use super::text::Text;
-use super::{Bar, Described, Finding, Judgement, Reading, View};
+use super::{Bar, Described, Finding, Judgement, Reading, Source, reach};
 
 static ORIGIN_BOUND: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^[ \t]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})[ \t]+#([A-Za-z0-9-]{4,12})[ \t\r]*$").expect("valid")
@@ -111,7 +111,7 @@ impl Keywords {
 
 /// The code, or why there is none, and the candidates that lost.
 pub(crate) fn find(lexicon: &Lexicon, reading: &Reading, bar: Bar) -> Judgement {
-    for view in [View::Text, View::Html] {
+    for view in [Source::Text, Source::Rendered] {
         if let Some(captures) = ORIGIN_BOUND.captures(&reading.get(view).text) {
             let line = captures.get(0).map_or("", |m| m.as_str()).trim();
             return Judgement {
@@ -139,7 +139,8 @@ pub(crate) fn find(lexicon: &Lexicon, reading: &Reading, bar: Bar) -> Judgement 
 /// names it, or the message is a notice.
 #[cfg(feature = "training")]
 pub(crate) fn decided_without_model(reading: &Reading) -> bool {
-    reading.notice().is_some() || [View::Text, View::Html].iter().any(|&v| ORIGIN_BOUND.is_match(&reading.get(v).text))
+    reading.notice().is_some()
+        || [Source::Text, Source::Rendered].iter().any(|&v| ORIGIN_BOUND.is_match(&reading.get(v).text))
 }
 
 /// Every code candidate of a message, described.
@@ -147,27 +148,27 @@ pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> 
     let subject_keywords = Keywords::new(&reading.subject);
     let subject_announces = !subject_keywords.announcing.is_empty();
     let mut views = Vec::new();
-    for view in [View::Html, View::Text, View::Subject] {
+    for view in [Source::Rendered, Source::Text, Source::Subject] {
         let text = reading.get(view);
         if text.is_empty() {
             continue;
         }
         let keywords = Keywords::new(text);
         let masked = mask(&text.text);
-        let emphasis: &[(usize, usize)] = if view == View::Html { &reading.emphasis } else { &[] };
+        let emphasis: &[(usize, usize)] = if view == Source::Rendered { &reading.emphasis } else { &[] };
         let announced = subject_announces || !keywords.announcing.is_empty();
         let zones = zones(text, &masked, &keywords, announced, emphasis, view);
         let tokens = tokens_in(lexicon, text, &masked, &zones);
         let footer = text.footer;
-        let quoted: &[(usize, usize)] = if view == View::Html { &reading.quoted } else { &[] };
+        let quoted: &[(usize, usize)] = if view == Source::Rendered { &reading.quoted } else { &[] };
         views.push(ViewTokens { view, keywords, tokens, emphasis, quoted, footer });
     }
-    let values_in = |wanted: View| -> HashSet<String> {
+    let values_in = |wanted: Source| -> HashSet<String> {
         views.iter().filter(|v| v.view == wanted).flat_map(|v| v.tokens.iter().map(|t| t.value.clone())).collect()
     };
-    let in_subject = values_in(View::Subject);
-    let in_text = values_in(View::Text);
-    let in_html = values_in(View::Html);
+    let in_subject = values_in(Source::Subject);
+    let in_text = values_in(Source::Text);
+    let in_html = values_in(Source::Rendered);
     let context = Context { subject_announces, in_subject: &in_subject, in_text: &in_text, in_html: &in_html };
     let mut described: Vec<Described> = Vec::new();
     for view in &views {
@@ -205,7 +206,7 @@ pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> 
 
 /// The candidates of one text, in order, with what is known of the text.
 struct ViewTokens<'r> {
-    view: View,
+    view: Source,
     keywords: Keywords,
     tokens: Vec<Token>,
     emphasis: &'r [(usize, usize)],
@@ -271,18 +272,18 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
     // keyword at the end of the line above counts as on the line.
     let wrapped = |from: usize| {
         let between = &text.text[from..span.start];
-        view.view == View::Text && between.matches('\n').count() == 1 && !between.contains("\n\n")
+        view.view == Source::Text && between.matches('\n').count() == 1 && !between.contains("\n\n")
     };
     let mut close = false;
     let mut close_before = false;
     let mut on_line = false;
     if let Some(k) = previous.filter(|k| k.start >= line_range.start || wrapped(k.end)) {
         let distance = chars(k.end..span.start);
-        if distance <= 40 {
+        if distance <= reach::CLOSE_CHARS {
             close = true;
             close_before = true;
             set(F::KeywordClose, Some(format!("right after {:?}", text.word(&k))));
-        } else if distance <= 150 {
+        } else if distance <= reach::ON_LINE_CHARS {
             on_line = true;
             set(F::KeywordOnLine, Some(format!("on a line with {:?}", text.word(&k))));
         }
@@ -296,11 +297,13 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
     if let Some(hit) = instruction {
         set(F::InstructionBefore, Some(format!("after {:?}", text.word(hit))));
     }
-    if !close && let Some(k) = next.filter(|k| k.end <= line_range.end && chars(span.end..k.start) <= 40) {
+    if !close
+        && let Some(k) = next.filter(|k| k.end <= line_range.end && chars(span.end..k.start) <= reach::CLOSE_CHARS)
+    {
         close = true;
         set(F::KeywordClose, Some(format!("right before {:?}", text.word(&k))));
     }
-    let above_lines = text.lines_above(line, 2, 300);
+    let above_lines = text.lines_above(line, reach::LINES_ABOVE, reach::LINES_ABOVE_BYTES);
     let above = above_lines.iter().find_map(|&l| {
         let range = text.line(l);
         keywords.iter().find(|k| k.start >= range.start && k.end <= range.end).copied()
@@ -324,8 +327,9 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
     if let Some(hit) = action {
         set(F::ActionOnLine, Some(format!("on a line with {:?}", text.word(hit))));
     }
-    let first_after =
-        previous.is_some_and(|k| span.start - k.end <= 600 && !token_between(&view.tokens, index, k.end, span.start));
+    let first_after = previous.is_some_and(|k| {
+        span.start - k.end <= reach::AFTER_KEYWORD_BYTES && !token_between(&view.tokens, index, k.end, span.start)
+    });
     if first_after {
         set(F::FirstAfterKeyword, None);
     }
@@ -337,7 +341,7 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
     if in_subject && in_body {
         set(F::InSubjectAndBody, Some("also in the subject".to_owned()));
     }
-    if view.view == View::Subject && !in_body {
+    if view.view == Source::Subject && !in_body {
         set(F::OnlyInSubject, None);
     }
     if context.in_text.contains(&token.value) && context.in_html.contains(&token.value) {
@@ -369,7 +373,7 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
         .iter()
         .rev()
         .take_while(|(h, _)| h.start >= label_from)
-        .find(|(h, _)| chars(h.end..span.start) <= 40 || alone)
+        .find(|(h, _)| chars(h.end..span.start) <= reach::CLOSE_CHARS || alone)
         .copied();
     let mut decoy = None;
     if let Some((hit, list @ (List::Reference | List::Promo))) = label {
@@ -378,7 +382,10 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
     }
     // A coupon is offered with words of a promotion around it: on its line,
     // the two lines above, or the line below.
-    let promo_from = text.lines_above(line, 2, 300).last().map_or(line_range.start, |&l| text.line(l).start);
+    let promo_from = text
+        .lines_above(line, reach::LINES_ABOVE, reach::LINES_ABOVE_BYTES)
+        .last()
+        .map_or(line_range.start, |&l| text.line(l).start);
     let promo_to = text.line((line + 1).min(text.line_count() - 1)).end;
     if let Some(hit) = text.find(List::Promo, promo_from..promo_to) {
         decoy.get_or_insert_with(|| format!("is a coupon: {:?} is near", text.word(hit)));
@@ -401,7 +408,7 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
         set(F::InFooter, Some("in the footer".to_owned()));
     }
     let quoted = match view.view {
-        View::Html => view.quoted.iter().any(|&(start, end)| start <= span.start && span.end <= end),
+        Source::Rendered => view.quoted.iter().any(|&(start, end)| start <= span.start && span.end <= end),
         _ => text.text[line_range.clone()].trim_start().starts_with('>'),
     };
     if quoted {
@@ -472,21 +479,28 @@ fn zones(
     keywords: &Keywords,
     announced: bool,
     emphasis: &[(usize, usize)],
-    view: View,
+    view: Source,
 ) -> Vec<Range<usize>> {
-    if view == View::Subject {
+    if view == Source::Subject {
         return std::iter::once(0..masked.len()).collect();
     }
-    let mut spans: Vec<Range<usize>> =
-        keywords.announcing.iter().map(|k| k.start.saturating_sub(200)..(k.end + 600).min(masked.len())).collect();
+    let mut spans: Vec<Range<usize>> = keywords
+        .announcing
+        .iter()
+        .map(|k| {
+            k.start.saturating_sub(reach::BEFORE_KEYWORD_BYTES)..(k.end + reach::AFTER_KEYWORD_BYTES).min(masked.len())
+        })
+        .collect();
     if announced {
         for line in 0..text.line_count() {
             let range = text.line(line);
-            if masked[range.clone()].trim().len() <= 40 {
+            if masked[range.clone()].trim().len() <= reach::SHORT_LINE_BYTES {
                 spans.push(range);
             }
         }
-        spans.extend(emphasis.iter().filter(|(s, e)| e - s <= 40).map(|&(s, e)| s..e.min(masked.len())));
+        spans.extend(
+            emphasis.iter().filter(|(s, e)| e - s <= reach::SHORT_LINE_BYTES).map(|&(s, e)| s..e.min(masked.len())),
+        );
     }
     spans.sort_unstable_by_key(|r| (r.start, r.end));
     let mut merged: Vec<Range<usize>> = Vec::new();

@@ -19,7 +19,7 @@ use regex::Regex;
 
 use super::lexicon::{Hit, Lexicon, List};
 use super::score::{LinkFeature as F, MODEL};
-use super::{Bar, Described, Judgement, Reading, View};
+use super::{Bar, Described, Judgement, Reading, Source, reach};
 use crate::postprocess::decode_entities;
 
 static URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"https?://[^\s<>"'\]\[]+"#).expect("valid"));
@@ -33,7 +33,7 @@ static CONTINUATION: LazyLock<Regex> =
 #[derive(Debug, Clone)]
 struct Link {
     href: String,
-    view: View,
+    view: Source,
     /// Where it is in its text: the anchor's text, or the URL.
     span: Range<usize>,
     /// Its own words: the anchor's text, `title` and `aria-label`.
@@ -108,8 +108,8 @@ fn described_links(lexicon: &Lexicon, reading: &Reading, links: &[Link]) -> Vec<
     let mut places: HashMap<&str, (bool, bool)> = HashMap::new();
     for d in &described {
         let place = places.entry(d.value.as_str()).or_default();
-        place.0 |= links[d.origin].view == View::Html;
-        place.1 |= links[d.origin].view == View::Text;
+        place.0 |= links[d.origin].view == Source::Rendered;
+        place.1 |= links[d.origin].view == Source::Text;
     }
     let both: Vec<bool> = described.iter().map(|d| places[d.value.as_str()] == (true, true)).collect();
     let mut described = described;
@@ -129,7 +129,7 @@ fn described_links(lexicon: &Lexicon, reading: &Reading, links: &[Link]) -> Vec<
     let first_action = described
         .iter()
         .filter(|d| d.decoy.is_none() && names_action(d))
-        .min_by_key(|d| (links[d.origin].view != View::Html, links[d.origin].span.start))
+        .min_by_key(|d| (links[d.origin].view != Source::Rendered, links[d.origin].span.start))
         .map(|d| d.value.clone());
     for (d, both) in described.iter_mut().zip(both) {
         let others = actionable.len() - usize::from(actionable.contains(&d.value));
@@ -171,7 +171,7 @@ fn links(reading: &Reading) -> Vec<Link> {
         }
         links.push(Link {
             href: browser_href(&anchor.href),
-            view: View::Html,
+            view: Source::Rendered,
             span: anchor.offset..anchor.end.min(html.len()),
             words: [anchor.text.as_str(), anchor.label.as_str()].join(" ").trim().to_owned(),
             button: anchor.button,
@@ -181,11 +181,18 @@ fn links(reading: &Reading) -> Vec<Link> {
     let inside_anchor = |at: usize| reading.anchors.iter().any(|a| a.offset <= at && at < a.end);
     for (span, href) in text_urls(html) {
         if !inside_anchor(span.start) {
-            links.push(Link { href, view: View::Html, span, words: String::new(), button: false, image_only: false });
+            links.push(Link {
+                href,
+                view: Source::Rendered,
+                span,
+                words: String::new(),
+                button: false,
+                image_only: false,
+            });
         }
     }
     for (span, href) in text_urls(&reading.text.text) {
-        links.push(Link { href, view: View::Text, span, words: String::new(), button: false, image_only: false });
+        links.push(Link { href, view: Source::Text, span, words: String::new(), button: false, image_only: false });
     }
     links
 }
@@ -324,7 +331,7 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link, own: &[Hit], expl
             .or_else(|| text.find(list, span.end.clamp(line_range.start, line_range.end)..line_range.end))
             .map(|h| text.word(h).to_owned())
     };
-    let above_lines = text.lines_above(line, 2, 300);
+    let above_lines = text.lines_above(line, reach::LINES_ABOVE, reach::LINES_ABOVE_BYTES);
     let above =
         |list: List| above_lines.iter().find_map(|&l| text.find(list, text.line(l)).map(|h| text.word(h).to_owned()));
     if let Some(word) = &own_action {
@@ -428,8 +435,8 @@ fn describe(lexicon: &Lexicon, reading: &Reading, link: &Link, own: &[Hit], expl
         || url_action.is_some()
         || tokened;
     let place = match link.view {
-        View::Html if link.words.is_empty() => "a URL in the HTML's text",
-        View::Html => "a link in the HTML",
+        Source::Rendered if link.words.is_empty() => "a URL in the HTML's text",
+        Source::Rendered => "a link in the HTML",
         _ => "a URL in the text part",
     };
     if explain {

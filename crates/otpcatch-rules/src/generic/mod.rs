@@ -19,6 +19,7 @@
 mod code;
 mod lexicon;
 mod link;
+mod reach;
 mod score;
 mod text;
 
@@ -28,29 +29,12 @@ pub(crate) use text::snippet;
 
 use crate::extraction::Candidate;
 use crate::render::{Anchor, Rendered};
+pub(crate) use crate::source::Source;
 use text::Text;
 
 /// How much each text of a message the heuristic reads: twice what Gmail
 /// shows before clipping a message.
 const SCAN_BYTES: usize = 256 * 1024;
-
-/// Which of a message's texts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum View {
-    Subject,
-    Text,
-    Html,
-}
-
-impl View {
-    pub(crate) fn describe(self) -> &'static str {
-        match self {
-            Self::Subject => "subject",
-            Self::Text => "text part",
-            Self::Html => "HTML",
-        }
-    }
-}
 
 /// How sure a value must be to be returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,11 +81,13 @@ impl Reading {
         self.codes.get_or_init(|| code::described(lexicon, self))
     }
 
-    pub(crate) fn get(&self, view: View) -> &Text {
-        match view {
-            View::Subject => &self.subject,
-            View::Text => &self.text,
-            View::Html => &self.html,
+    /// One of the texts the heuristic reads. It reads HTML only as a
+    /// reader sees it, so the HTML source is its rendered text too.
+    pub(crate) fn get(&self, source: Source) -> &Text {
+        match source {
+            Source::Subject => &self.subject,
+            Source::Text => &self.text,
+            Source::Rendered | Source::Html => &self.html,
         }
     }
 

@@ -3,30 +3,31 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use otpcatch_core::wire::{Account, DomainKind};
+use otpcatch_wire::{Account, DomainKind};
 
 use super::reply::{ApiError, success};
-use super::{ApiState, CallerExt};
+use super::{ApiState, Caller};
 
-fn make(state: &ApiState, caller: CallerExt, kind: DomainKind) -> Result<Response, ApiError> {
+fn make(state: &ApiState, caller: Caller, kind: DomainKind) -> Result<Response, ApiError> {
     let domains = match kind {
         DomainKind::Private => state.accounts.private_domains().to_vec(),
         _ => state.accounts.premium_domains().to_vec(),
     };
-    let (email, account, domain) = state.accounts.create_address(caller.0.0, &domains).ok_or_else(|| {
-        ApiError::unprocessable("no private domain is configured: start the server with --private-domain")
-    })?;
+    let (email, account, domain) = state
+        .accounts
+        .create_address(caller.account, &domains)
+        .ok_or_else(|| ApiError::unprocessable("no private domain is configured on this server"))?;
     Ok(success(Account { email, account, domain, kind }))
 }
 
-pub(super) async fn create(State(state): State<ApiState>, caller: CallerExt) -> Result<Response, ApiError> {
+pub(super) async fn create(State(state): State<ApiState>, caller: Caller) -> Result<Response, ApiError> {
     make(&state, caller, DomainKind::Premium)
 }
 
-pub(super) async fn premium(State(state): State<ApiState>, caller: CallerExt) -> Result<Response, ApiError> {
+pub(super) async fn premium(State(state): State<ApiState>, caller: Caller) -> Result<Response, ApiError> {
     make(&state, caller, DomainKind::Premium)
 }
 
-pub(super) async fn private(State(state): State<ApiState>, caller: CallerExt) -> Result<Response, ApiError> {
+pub(super) async fn private(State(state): State<ApiState>, caller: Caller) -> Result<Response, ApiError> {
     make(&state, caller, DomainKind::Private)
 }

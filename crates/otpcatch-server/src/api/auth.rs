@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use otpcatch_core::wire::{AuthRequest, BearerGrant, TokenRequest};
+use otpcatch_wire::{AuthRequest, BearerGrant, TokenRequest};
 
 use super::ApiState;
 use super::reply::{ApiError, Body, success};

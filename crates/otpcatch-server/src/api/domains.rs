@@ -2,10 +2,10 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use otpcatch_core::wire::{Domain, DomainKind};
+use otpcatch_wire::{Domain, DomainKind};
 
 use super::reply::success;
-use super::{ApiState, CallerExt};
+use super::{ApiState, Caller};
 
 fn premium_list(state: &ApiState) -> Vec<Domain> {
     state
@@ -25,16 +25,16 @@ fn private_list(state: &ApiState) -> Vec<Domain> {
         .collect()
 }
 
-pub(super) async fn all(State(state): State<ApiState>, _caller: CallerExt) -> Response {
+pub(super) async fn all(State(state): State<ApiState>, _caller: Caller) -> Response {
     let mut domains = premium_list(&state);
     domains.extend(private_list(&state));
     success(domains)
 }
 
-pub(super) async fn premium(State(state): State<ApiState>, _caller: CallerExt) -> Response {
+pub(super) async fn premium(State(state): State<ApiState>, _caller: Caller) -> Response {
     success(premium_list(&state))
 }
 
-pub(super) async fn private(State(state): State<ApiState>, _caller: CallerExt) -> Response {
+pub(super) async fn private(State(state): State<ApiState>, _caller: Caller) -> Response {
     success(private_list(&state))
 }

@@ -3,21 +3,22 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use otpcatch_core::Family;
-use otpcatch_core::wire::{
+use otpcatch_wire::Family;
+use otpcatch_wire::{
     GmailGenerateRequest, GmailIds, GmailList, ListRequest, MicrosoftAccounts, MicrosoftGenerateRequest, MicrosoftList,
     PurchaseRequest,
 };
 
 use super::reply::{ApiError, Body, success, success_with_msg};
-use super::{ApiState, CallerExt};
+use super::{ApiState, Caller};
 use crate::accounts::{PurchaseError, gmail_variants, microsoft_variants};
 
 /// The most ids one purchase or generate call may ask for.
 const MAX_NUMBER: u32 = 100;
 
+/// The domains a Gmail id receives on, as 22.do lists them: `@gmail.com`.
 fn gmail_domains() -> Vec<String> {
-    vec!["@gmail.com".to_owned(), "@googlemail.com".to_owned()]
+    Family::Gmail.domains().iter().map(|d| format!("@{d}")).collect()
 }
 
 /// One page of `items`; pages start at 1.
@@ -39,9 +40,9 @@ fn check_number(number: u32) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn buy(state: &ApiState, caller: CallerExt, family: Family, number: u32) -> Result<Vec<String>, ApiError> {
+fn buy(state: &ApiState, caller: Caller, family: Family, number: u32) -> Result<Vec<String>, ApiError> {
     check_number(number)?;
-    state.accounts.purchase(caller.0.0, family, number).map_err(
+    state.accounts.purchase(caller.account, family, number).map_err(
         |PurchaseError::InsufficientBalance { needed, balance }| {
             ApiError::unprocessable(format!("insufficient balance: {needed} needed, {balance} left"))
         },
@@ -70,16 +71,16 @@ fn pick(owned: Vec<String>, asked: Option<&str>, family: Family) -> Result<Strin
 
 pub(super) async fn gmail_list(
     State(state): State<ApiState>,
-    caller: CallerExt,
+    caller: Caller,
     Body(request): Body<ListRequest>,
 ) -> Result<Response, ApiError> {
-    let (items, count, limit, current) = page(state.accounts.gmail_ids(caller.0.0), &request)?;
+    let (items, count, limit, current) = page(state.accounts.gmail_ids(caller.account), &request)?;
     Ok(success(GmailList { items, domains: gmail_domains(), count, limit, current }))
 }
 
 pub(super) async fn gmail_purchase(
     State(state): State<ApiState>,
-    caller: CallerExt,
+    caller: Caller,
     Body(request): Body<PurchaseRequest>,
 ) -> Result<Response, ApiError> {
     let items = buy(&state, caller, Family::Gmail, request.number)?;
@@ -89,27 +90,27 @@ pub(super) async fn gmail_purchase(
 
 pub(super) async fn gmail_generate(
     State(state): State<ApiState>,
-    caller: CallerExt,
+    caller: Caller,
     Body(request): Body<GmailGenerateRequest>,
 ) -> Result<Response, ApiError> {
     check_number(request.number)?;
-    let id = pick(state.accounts.gmail_ids(caller.0.0), request.gmail_id.as_deref(), Family::Gmail)?;
+    let id = pick(state.accounts.gmail_ids(caller.account), request.gmail_id.as_deref(), Family::Gmail)?;
     let items = gmail_variants(&id, request.number, request.plus);
     Ok(success(GmailIds { items, domains: gmail_domains() }))
 }
 
 pub(super) async fn microsoft_list(
     State(state): State<ApiState>,
-    caller: CallerExt,
+    caller: Caller,
     Body(request): Body<ListRequest>,
 ) -> Result<Response, ApiError> {
-    let (items, count, limit, current) = page(state.accounts.microsoft_accounts(caller.0.0), &request)?;
+    let (items, count, limit, current) = page(state.accounts.microsoft_accounts(caller.account), &request)?;
     Ok(success(MicrosoftList { items, count, limit, current }))
 }
 
 pub(super) async fn microsoft_purchase(
     State(state): State<ApiState>,
-    caller: CallerExt,
+    caller: Caller,
     Body(request): Body<PurchaseRequest>,
 ) -> Result<Response, ApiError> {
     let items = buy(&state, caller, Family::Microsoft, request.number)?;
@@ -119,11 +120,12 @@ pub(super) async fn microsoft_purchase(
 
 pub(super) async fn microsoft_generate(
     State(state): State<ApiState>,
-    caller: CallerExt,
+    caller: Caller,
     Body(request): Body<MicrosoftGenerateRequest>,
 ) -> Result<Response, ApiError> {
     check_number(request.number)?;
-    let account = pick(state.accounts.microsoft_accounts(caller.0.0), request.account.as_deref(), Family::Microsoft)?;
+    let account =
+        pick(state.accounts.microsoft_accounts(caller.account), request.account.as_deref(), Family::Microsoft)?;
     let items = microsoft_variants(&account, request.number, request.plus);
     Ok(success(MicrosoftAccounts { items, domains: Vec::new() }))
 }

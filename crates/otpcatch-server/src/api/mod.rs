@@ -1,6 +1,7 @@
 //! The 22.do-compatible HTTP API, under `/api/v2`.
 //!
-//! [`router`] lists every route in one place. Requests pass the
+//! [`router`] lists every route in one place, by otpcatch-wire's endpoint
+//! table. Requests pass the
 //! `gate` middleware (Bearer, per-account QPS) before their handler; every
 //! response advertises the push extension. Beyond 22.do, and documented as
 //! extensions: `GET <inbox path>/events` (push), `GET /health`, and the
@@ -17,13 +18,17 @@ mod reply;
 
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::Router;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::handler::Handler;
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Router};
-use otpcatch_core::Family;
+use axum::routing::{self, MethodFilter, get};
+use otpcatch_wire::Family;
+use otpcatch_wire::endpoint::{self, Endpoint, Method};
+use otpcatch_wire::push::{PUSH_HEADER, PUSH_SSE};
 
 use crate::accounts::{AccountId, Accounts};
 use crate::store::Store;
@@ -38,48 +43,73 @@ pub(crate) struct ApiState {
     pub(crate) push: bool,
 }
 
-/// The account a request was authenticated as.
+/// The account a request was authenticated as: an extractor for the
+/// handlers behind `gate`, which finds it in the request.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Caller(pub(crate) AccountId);
+pub(crate) struct Caller {
+    pub(crate) account: AccountId,
+}
 
-/// Every route of the API.
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        // Only a route behind `gate` has a caller; a route without one is a
+        // bug in `router`, answered as a missing Bearer would be.
+        parts.extensions.get::<Caller>().copied().ok_or_else(|| ApiError::unauthorized("missing Bearer token"))
+    }
+}
+
+/// Adds `handler` as `endpoint` (its method at its path) to `router`.
+fn serve<H, T>(router: Router<ApiState>, endpoint: Endpoint, handler: H) -> Router<ApiState>
+where
+    H: Handler<T, ApiState>,
+    T: 'static,
+{
+    let method = match endpoint.method {
+        Method::Get => MethodFilter::GET,
+        Method::Post => MethodFilter::POST,
+        Method::Delete => MethodFilter::DELETE,
+    };
+    router.route(endpoint.path, routing::on(method, handler))
+}
+
+/// Every route of the API, by otpcatch-wire's endpoint table.
 pub(crate) fn router(state: ApiState) -> Router {
-    let authenticated = Router::new()
-        .route("/domains", get(domains::all))
-        .route("/domains/premium", get(domains::premium))
-        .route("/domains/private", get(domains::private))
-        .route("/account", post(account::create))
-        .route("/account/premium", get(account::premium))
-        .route("/account/private", get(account::private))
-        .route("/inbox", post(inbox::list::<TEMP>))
-        .route("/inbox/message", post(inbox::read::<TEMP>).delete(inbox::delete::<TEMP>))
-        .route("/gmail", post(families::gmail_list))
-        .route("/gmail/purchase", post(families::gmail_purchase))
-        .route("/gmail/generate", post(families::gmail_generate))
-        .route("/gmail/inbox", post(inbox::list::<GMAIL>))
-        .route("/gmail/message", post(inbox::read::<GMAIL>).delete(inbox::delete::<GMAIL>))
-        .route("/microsoft", post(families::microsoft_list))
-        .route("/microsoft/purchase", post(families::microsoft_purchase))
-        .route("/microsoft/generate", post(families::microsoft_generate))
-        .route("/microsoft/inbox", post(inbox::list::<MICROSOFT>))
-        .route("/microsoft/message", post(inbox::read::<MICROSOFT>).delete(inbox::delete::<MICROSOFT>))
-        .route_layer(middleware::from_fn_with_state(state.clone(), gate));
-    let push_routes = Router::new()
-        .route("/inbox/events", get(push::events::<TEMP>))
-        .route("/gmail/inbox/events", get(push::events::<GMAIL>))
-        .route("/microsoft/inbox/events", get(push::events::<MICROSOFT>))
-        .route_layer(middleware::from_fn_with_state(state.clone(), gate));
-    let authenticated = if state.push { authenticated.merge(push_routes) } else { authenticated };
-    let api = Router::new()
-        .route("/auth", post(auth::login))
-        .route("/token", post(auth::token))
-        .route("/health", get(health::health))
+    let mut authenticated = serve(Router::new(), endpoint::DOMAINS, domains::all);
+    authenticated = serve(authenticated, endpoint::PREMIUM_DOMAINS, domains::premium);
+    authenticated = serve(authenticated, endpoint::PRIVATE_DOMAINS, domains::private);
+    authenticated = serve(authenticated, endpoint::ACCOUNT, account::create);
+    authenticated = serve(authenticated, endpoint::PREMIUM_ACCOUNT, account::premium);
+    authenticated = serve(authenticated, endpoint::PRIVATE_ACCOUNT, account::private);
+    authenticated = serve(authenticated, endpoint::GMAIL_LIST, families::gmail_list);
+    authenticated = serve(authenticated, endpoint::GMAIL_PURCHASE, families::gmail_purchase);
+    authenticated = serve(authenticated, endpoint::GMAIL_GENERATE, families::gmail_generate);
+    authenticated = serve(authenticated, endpoint::MICROSOFT_LIST, families::microsoft_list);
+    authenticated = serve(authenticated, endpoint::MICROSOFT_PURCHASE, families::microsoft_purchase);
+    authenticated = serve(authenticated, endpoint::MICROSOFT_GENERATE, families::microsoft_generate);
+    authenticated = inbox_routes::<TEMP>(authenticated, state.push);
+    authenticated = inbox_routes::<GMAIL>(authenticated, state.push);
+    authenticated = inbox_routes::<MICROSOFT>(authenticated, state.push);
+    let authenticated = authenticated.route_layer(middleware::from_fn_with_state(state.clone(), gate));
+    let api = serve(Router::new(), endpoint::AUTH, auth::login);
+    let api = serve(api, endpoint::TOKEN, auth::token)
+        .route(endpoint::HEALTH, get(health::health))
         .merge(authenticated)
         .fallback(unknown_path)
         .layer(middleware::map_response(envelope_for_wrong_method));
-    let root = Router::new().nest("/api/v2", api).route("/health", get(health::health)).fallback(unknown_path);
+    let root = Router::new().nest("/api/v2", api).route(endpoint::HEALTH, get(health::health)).fallback(unknown_path);
     let root = if state.push { root.layer(middleware::map_response(advertise_push)) } else { root };
     root.with_state(state)
+}
+
+/// A family's inbox routes: list, read, delete, and push when offered.
+fn inbox_routes<const FAMILY: u8>(router: Router<ApiState>, push: bool) -> Router<ApiState> {
+    let inbox = family_of(FAMILY).inbox();
+    let router = serve(router, inbox.list, inbox::list::<FAMILY>);
+    let router = serve(router, inbox.read, inbox::read::<FAMILY>);
+    let router = serve(router, inbox.delete, inbox::delete::<FAMILY>);
+    if push { router.route(inbox.events, get(push::events::<FAMILY>)) } else { router }
 }
 
 /// The family of a route, as a const generic (0 temp, 1 Gmail, 2 Microsoft).
@@ -116,7 +146,7 @@ async fn gate(State(state): State<ApiState>, mut request: Request, next: Next) -
         return ApiError::too_many_requests("too many requests: the account's quota per second is exceeded", seconds)
             .into_response();
     }
-    request.extensions_mut().insert(Caller(account));
+    request.extensions_mut().insert(Caller { account });
     next.run(request).await
 }
 
@@ -139,9 +169,6 @@ async fn envelope_for_wrong_method(response: Response) -> Response {
 }
 
 async fn advertise_push(mut response: Response) -> Response {
-    response.headers_mut().insert(otpcatch_core::PUSH_HEADER, HeaderValue::from_static("sse"));
+    response.headers_mut().insert(PUSH_HEADER, HeaderValue::from_static(PUSH_SSE));
     response
 }
-
-/// The caller, from the request extensions set by `gate`.
-pub(crate) type CallerExt = Extension<Caller>;

@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, body::Bytes};
-use otpcatch_core::wire::Envelope;
+use otpcatch_wire::Envelope;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 

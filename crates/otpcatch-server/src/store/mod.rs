@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use otpcatch_core::wire;
+use otpcatch_wire as wire;
 use tokio::sync::broadcast;
 
 use crate::error::ServerError;
@@ -61,7 +61,7 @@ impl StoredMessage {
 
     /// The message with its bodies, decoded from the raw source.
     pub(crate) fn detail(&self) -> wire::MessageDetail {
-        let decoded = ingest::decode(&self.raw(), &self.envelope_from);
+        let decoded = otpcatch_wire::mime::decode(&self.raw());
         let tos = if decoded.recipients.is_empty() { vec![self.recipient.clone()] } else { decoded.recipients };
         wire::MessageDetail {
             time: self.time,

@@ -1,6 +1,6 @@
 //! Every endpoint and every error, as the reference describes them.
 
-use otpcatch_core::wire::DomainKind;
+use otpcatch_core::DomainKind;
 use otpcatch_core::{Family, Secret};
 use otpcatch_server::ServerConfig;
 
@@ -20,13 +20,13 @@ async fn domains_and_accounts() {
     let (server, client, _cache) = start_with(two_accounts()).await;
     let domains = client.domains().await.unwrap();
     assert_eq!(
-        domains.iter().map(|d| (d.domain.as_str(), d.kind)).collect::<Vec<_>>(),
+        domains.iter().map(|d| (d.name.as_str(), d.kind)).collect::<Vec<_>>(),
         [("otpcatch.test", DomainKind::Premium), ("mine.test", DomainKind::Private)]
     );
     assert_eq!(client.premium_domains().await.unwrap().len(), 1);
-    assert_eq!(client.private_domains().await.unwrap()[0].mx, Some(true));
+    assert_eq!(client.private_domains().await.unwrap()[0].mx_ok, Some(true));
     let account = client.create_account().await.unwrap();
-    assert_eq!(account.email, format!("{}@otpcatch.test", account.account));
+    assert_eq!(account.email, format!("{}@otpcatch.test", account.local_part));
     assert_eq!(client.create_premium_account().await.unwrap().kind, DomainKind::Premium);
     let private = client.create_private_account().await.unwrap();
     assert_eq!((private.domain.as_str(), private.kind), ("mine.test", DomainKind::Private));
@@ -38,7 +38,7 @@ async fn a_private_account_needs_a_private_domain() {
     let (_server, client, _cache) = start().await;
     let err = client.create_private_account().await.unwrap_err();
     assert_eq!(err.status(), Some(422));
-    assert!(err.server_msg().unwrap().contains("--private-domain"), "{err}");
+    assert!(err.server_msg().unwrap().contains("no private domain is configured"), "{err}");
 }
 
 #[tokio::test]

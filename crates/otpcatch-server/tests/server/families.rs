@@ -14,7 +14,7 @@ async fn gmail_ids_are_bought_varied_and_receive_mail_on_every_variant() {
     assert_eq!(bought.items.len(), 2);
     assert_eq!(bought.domains, ["@gmail.com", "@googlemail.com"]);
     let list = client.gmail().list(1, 1).await.unwrap();
-    assert_eq!((list.count, list.limit, list.current, list.items.len()), (2, 1, 1, 1));
+    assert_eq!((list.total, list.page_size, list.page, list.items.len()), (2, 1, 1, 1));
     assert_eq!(client.gmail().list(2, 1).await.unwrap().items.len(), 1);
 
     let id = &bought.items[0];

@@ -21,18 +21,18 @@ pub(crate) async fn demo() -> Result<ExitCode, Failure> {
     let token = server.token().cloned().ok_or_else(|| Failure::usage("the demo server has no token"))?;
     let client = Client::builder().base_url(server.api_url()).api_token(token).cache_dir(&cache).build()?;
     let server_ready = started.elapsed();
-    print_value("otpcatch demo: everything runs on this machine; nothing is sent anywhere.");
+    print_value("otpcatch demo: everything runs on this machine; nothing is sent anywhere.")?;
     print_value(&format!(
         "  local server   api {}  smtp {}  (ready in {})",
         server.api_url(),
         server.smtp_addr(),
         ms(server_ready)
-    ));
+    ))?;
 
     let rules = RuleSet::built_in()?;
     rules.warm_up();
     let mailbox = client.create_mailbox().await?;
-    print_value(&format!("  new address    {}", mailbox.address()));
+    print_value(&format!("  new address    {}", mailbox.address()))?;
 
     // The site under test signs the user up and sends the email; the test
     // starts waiting right away, as a Playwright test would.
@@ -51,7 +51,7 @@ pub(crate) async fn demo() -> Result<ExitCode, Failure> {
         "  email sent     over SMTP, {} bytes, DATA acknowledged in {}",
         email.len(),
         ms(acknowledged - sent)
-    ));
+    ))?;
 
     let message = waiting.await.map_err(|e| Failure::usage(format!("the wait failed: {e}")))??;
     let arrived = acknowledged.elapsed();
@@ -61,16 +61,16 @@ pub(crate) async fn demo() -> Result<ExitCode, Failure> {
         message.subject,
         message.from,
         ms(arrived)
-    ));
+    ))?;
 
     let extracting = Instant::now();
     let extraction = rules.extract(&message);
     let extracted = extracting.elapsed();
     let code_found = extraction.code.as_ref().map_or("(none)", |f| f.value.as_str());
     let link_found = extraction.link.as_ref().map_or("(none)", |f| f.value.as_str());
-    print_value(&format!("  code           {code_found}   (sent {code}; rule {})", rule(&extraction.code)));
-    print_value(&format!("  link           {link_found}   (rule {})", rule(&extraction.link)));
-    print_value(&format!("  extraction     {}   total {}", ms(extracted), ms(started.elapsed())));
+    print_value(&format!("  code           {code_found}   (sent {code}; rule {})", rule(&extraction.code)))?;
+    print_value(&format!("  link           {link_found}   (rule {})", rule(&extraction.link)))?;
+    print_value(&format!("  extraction     {}   total {}", ms(extracted), ms(started.elapsed())))?;
     server.shutdown().await;
     let _ = std::fs::remove_dir_all(&cache);
     if code_found != code {

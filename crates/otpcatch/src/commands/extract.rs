@@ -23,13 +23,13 @@ pub(crate) fn extract(args: ExtractArgs) -> Result<ExitCode, Failure> {
     // would cost it a tenth of a millisecond for nothing.
     std::mem::forget(rules);
     if args.json {
-        output::print_json(&output::ExtractionJson::new(&extraction));
+        output::print_json(&output::ExtractionJson::new(&extraction))?;
     }
     let wanted = if args.link { &extraction.link } else { &extraction.code };
     match wanted {
         Some(found) => {
             if !args.json {
-                output::print_value(&found.value);
+                output::print_value(&found.value)?;
             }
             Ok(ExitCode::SUCCESS)
         }

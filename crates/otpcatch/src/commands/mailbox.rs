@@ -3,11 +3,12 @@
 
 use std::process::ExitCode;
 
-use otpcatch_core::{Client, Family, Message, wire};
+use otpcatch_core::{Client, Family, Message};
+use otpcatch_wire as wire;
 
 use crate::cli::FamilyCommand;
 use crate::exit::Failure;
-use crate::output::{print_json, print_value};
+use crate::output::{AddressJson, print_json, print_value, print_values};
 
 pub(crate) async fn new_address(
     client: &Client,
@@ -23,9 +24,9 @@ pub(crate) async fn new_address(
         client.create_account().await?
     };
     if json {
-        print_json(&account)
+        print_json(&AddressJson::new(&account))?;
     } else {
-        print_value(&account.email)
+        print_value(&account.email)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -39,12 +40,7 @@ pub(crate) async fn domains(client: &Client, premium: bool, private: bool) -> Re
         client.domains().await?
     };
     for domain in domains {
-        let kind = match domain.kind {
-            wire::DomainKind::Premium => "premium",
-            wire::DomainKind::Private => "private",
-            wire::DomainKind::Unknown => "unknown",
-        };
-        print_value(&format!("{}\t{kind}", domain.domain));
+        print_value(&format!("{}\t{}", domain.name, domain.kind.name()))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -59,9 +55,9 @@ pub(crate) async fn inbox(
     let listing = client.inbox(family, address, since).await?;
     for message in listing {
         if json {
-            print_json(&wire::MessageSummary::from(message));
+            print_json(&wire::MessageSummary::from(message))?;
         } else {
-            print_value(&format!("{}\t{}\t{}\t{}", message.id, message.time, message.from, message.subject));
+            print_value(&format!("{}\t{}\t{}\t{}", message.id, message.time, message.from, message.subject))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -69,13 +65,13 @@ pub(crate) async fn inbox(
 
 pub(crate) async fn message(client: &Client, family: Family, id: &str, json: bool) -> Result<ExitCode, Failure> {
     let message = client.message(family, id).await?;
-    print_message(message, json);
+    print_message(message, json)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_message(message: Message, json: bool) {
+fn print_message(message: Message, json: bool) -> Result<(), Failure> {
     if json {
-        print_json(&wire::MessageDetail::from(message));
+        print_json(&wire::MessageDetail::from(message))
     } else {
         print_value(&format!(
             "From: {}\nTo: {}\nSubject: {}\nDate: {}\n\n{}",
@@ -84,7 +80,7 @@ fn print_message(message: Message, json: bool) {
             message.subject,
             message.time,
             if message.text.is_empty() { &message.html } else { &message.text }
-        ));
+        ))
     }
 }
 
@@ -100,24 +96,25 @@ pub(crate) async fn family(client: &Client, family: Family, command: FamilyComma
                 Family::Microsoft => client.microsoft().list(page, limit).await?.items,
                 _ => client.gmail().list(page, limit).await?.items,
             };
-            items.iter().for_each(|item| print_value(item));
+            print_values(&items)?;
         }
         FamilyCommand::Purchase { number } => {
             let items = match family {
                 Family::Microsoft => client.microsoft().purchase(number).await?.items,
                 _ => client.gmail().purchase(number).await?.items,
             };
-            items.iter().for_each(|item| print_value(item));
+            print_values(&items)?;
         }
         FamilyCommand::Generate { id, number, plus } => match family {
             Family::Microsoft => {
                 let generated = client.microsoft().generate(id.as_deref(), number, plus).await?;
-                generated.items.iter().for_each(|item| print_value(item));
+                print_values(&generated.items)?;
             }
             _ => {
                 let generated = client.gmail().generate(id.as_deref(), number, plus).await?;
                 let domain = generated.domains.first().map_or("@gmail.com", String::as_str);
-                generated.items.iter().for_each(|item| print_value(&format!("{item}{domain}")));
+                let addresses: Vec<String> = generated.items.iter().map(|item| format!("{item}{domain}")).collect();
+                print_values(&addresses)?;
             }
         },
         FamilyCommand::Inbox { address, json } => return inbox(client, family, &address, None, json).await,

@@ -20,7 +20,7 @@ pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
                     Origin::Text(label) => label.clone(),
                 };
                 let scope = if rule.selective { "matching senders" } else { "every message" };
-                output::print_value(&format!("{}\t{origin}\t{scope}\t{}", rule.name, rule.description));
+                output::print_value(&format!("{}\t{origin}\t{scope}\t{}", rule.name, rule.description))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -28,7 +28,7 @@ pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
             let mut failed = false;
             for file in &files {
                 match otpcatch_rules::check(file) {
-                    Ok(rule) => output::print_value(&format!("ok\t{}\t{}", file.display(), rule.name)),
+                    Ok(rule) => output::print_value(&format!("ok\t{}\t{}", file.display(), rule.name))?,
                     Err(error) => {
                         eprintln!("otpcatch: {error}");
                         failed = true;
@@ -46,7 +46,7 @@ pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
             let name = otpcatch_rules::check(&file)?.name;
             let message = settings::read_email(&email)?;
             let extraction = set.extract_by(&name, &message).unwrap_or_default();
-            output::print_json(&output::ExtractionJson::new(&extraction));
+            output::print_json(&output::ExtractionJson::new(&extraction))?;
             if extraction.code.is_none() && extraction.link.is_none() {
                 return Err(Failure {
                     message: format!(

@@ -1,10 +1,9 @@
 //! `otpcatch run -- CMD ARGS...`: a command with a local server around it.
 
 use std::io::ErrorKind;
-use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use otpcatch_server::Server;
+use otpcatch_server::{Server, ServerConfig};
 
 use crate::cli::RunArgs;
 use crate::commands::serve::ShutdownSignal;
@@ -12,15 +11,8 @@ use crate::exit::{self, Failure};
 use crate::settings;
 
 pub(crate) async fn run(args: RunArgs) -> Result<ExitCode, Failure> {
-    let mut config = settings::server_config(&args.serve)?;
-    // Free ports unless the user chose others than the defaults.
-    let defaults = otpcatch_server::ServerConfig::default();
-    if config.http == defaults.http {
-        config.http = SocketAddr::from(([127, 0, 0, 1], 0));
-    }
-    if config.smtp == defaults.smtp {
-        config.smtp = SocketAddr::from(([127, 0, 0, 1], 0));
-    }
+    // Free ports, unless the user chose ports.
+    let config = settings::server_config(&args.serve, ServerConfig::ephemeral())?;
     let token = config.api_tokens.first().cloned();
     let signal = ShutdownSignal::install()?;
     let server = Server::start(config).await?;

@@ -2,17 +2,18 @@
 
 use std::process::ExitCode;
 
-use otpcatch_server::{RunningServer, Server};
+use otpcatch_server::{RunningServer, Server, ServerConfig};
 
 use crate::cli::ServeArgs;
 use crate::exit::Failure;
+use crate::output::print_value;
 use crate::settings;
 use crate::ui::Ui;
 
 pub(crate) async fn serve(args: ServeArgs, ui: Ui) -> Result<ExitCode, Failure> {
     let signal = ShutdownSignal::install()?;
-    let server = Server::start(settings::server_config(&args)?).await?;
-    announce(&server, ui);
+    let server = Server::start(settings::server_config(&args, ServerConfig::default())?).await?;
+    announce(&server, ui)?;
     signal.received().await;
     ui.status("shutting down");
     server.shutdown().await;
@@ -20,12 +21,13 @@ pub(crate) async fn serve(args: ServeArgs, ui: Ui) -> Result<ExitCode, Failure> 
 }
 
 /// The ready line on stdout (scripts wait for it), the token on stderr.
-fn announce(server: &RunningServer, ui: Ui) {
-    println!("otpcatch serve: api {} smtp {}", server.api_url(), server.smtp_addr());
+fn announce(server: &RunningServer, ui: Ui) -> Result<(), Failure> {
+    print_value(&format!("otpcatch serve: api {} smtp {}", server.api_url(), server.smtp_addr()))?;
     if let Some(token) = server.token() {
         ui.status(&format!("no --api-token or --user given; this server's API token is {}", token.expose()));
         ui.status(&format!("export OTPCATCH_API_URL={} OTPCATCH_TOKEN={}", server.api_url(), token.expose()));
     }
+    Ok(())
 }
 
 /// SIGINT and SIGTERM, listened for from the moment it is installed, so a

@@ -11,7 +11,7 @@ use crate::cli::{ExpectNoneArgs, WaitArgs};
 use crate::exit::{self, Failure};
 use crate::output::{self, print_json, print_value};
 use crate::progress;
-use crate::settings::{self, ConfigFile};
+use crate::settings;
 use crate::ui::Ui;
 
 /// What a wait command prints.
@@ -22,13 +22,7 @@ pub(crate) enum Print {
     Message,
 }
 
-pub(crate) async fn wait(
-    client: &Client,
-    config: &ConfigFile,
-    args: WaitArgs,
-    print: Print,
-    ui: Ui,
-) -> Result<ExitCode, Failure> {
+pub(crate) async fn wait(client: &Client, args: WaitArgs, print: Print, ui: Ui) -> Result<ExitCode, Failure> {
     // Load the rules before waiting: a broken rule file should fail at once.
     let rules = settings::rule_set(&args.rules)?;
     if let Some(rule) = &args.rule
@@ -38,8 +32,7 @@ pub(crate) async fn wait(
             "no rule named {rule:?}\nhint: `otpcatch rules list` shows the rules in force"
         )));
     }
-    let timeout = settings::timeout(args.timeout, config)?;
-    let mut wait = settings::wait(client, &args.filter, timeout)?;
+    let mut wait = settings::wait(client, &args.filter, args.timeout)?;
     if args.delete {
         wait = wait.delete_after_read();
     }
@@ -61,14 +54,14 @@ pub(crate) async fn wait(
     let message = outcome?;
     let extraction = extractor.extract(&message);
     if args.json {
-        print_json(&output::MessageJson::new(&message, &extraction));
+        print_json(&output::MessageJson::new(&message, &extraction))?;
     }
     let wanted = match print {
         Print::Code => &extraction.code,
         Print::Link => &extraction.link,
         Print::Message => {
             if !args.json {
-                print_value(&message.id);
+                print_value(&message.id)?;
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -76,7 +69,7 @@ pub(crate) async fn wait(
     match wanted {
         Some(found) => {
             if !args.json {
-                print_value(&found.value);
+                print_value(&found.value)?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -154,7 +147,7 @@ impl Extractor {
 }
 
 pub(crate) async fn expect_none(client: &Client, args: ExpectNoneArgs, ui: Ui) -> Result<ExitCode, Failure> {
-    let wait = settings::wait(client, &args.filter, args.duration)?;
+    let wait = settings::wait(client, &args.filter, Some(args.duration))?;
     let (events, received) = tokio::sync::mpsc::unbounded_channel();
     let spinner = tokio::spawn(progress::show(received, progress::wanted(ui.is_quiet())));
     let outcome = wait.events(events).expect_none().await;

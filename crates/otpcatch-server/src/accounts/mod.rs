@@ -1,20 +1,33 @@
 //! Accounts: who may call the API, what each has created or bought, and
 //! how fast each may go.
 //!
-//! Accounts come from the configuration (`--api-token`, `--user`); each
-//! sees only the addresses it created, the Gmail ids and Microsoft
-//! accounts it bought, and their messages, unless `--catch-all` lets every
-//! account read every address on the served domains.
+//! Accounts come from the configuration (API tokens, and addresses with
+//! passwords); each sees only the addresses it created, the Gmail ids and
+//! Microsoft accounts it bought, and their messages, unless catch-all
+//! reading lets every account read every address on the served domains.
+//! This module keeps the accounts and who owns which mailbox; `bearer.rs`
+//! the Bearers, `rate.rs` the QPS window, `purchase.rs` the emulated Gmail
+//! and Microsoft families, `names.rs` the random names.
 
-use std::collections::{HashMap, VecDeque};
+mod bearer;
+mod names;
+mod purchase;
+mod rate;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use otpcatch_core::{Family, Secret};
-use sha2::{Digest, Sha256};
+use otpcatch_wire::{Family, Secret};
+
+pub(crate) use purchase::{PurchaseError, gmail_variants, microsoft_variants};
 
 use crate::addresses;
 use crate::store::{Database, unix_now};
+use bearer::Bearers;
+use names::{random_local_part, short_hash};
+use rate::RateWindow;
 
 /// An account's index in [`Accounts`].
 pub(crate) type AccountId = usize;
@@ -22,10 +35,6 @@ pub(crate) type AccountId = usize;
 /// The accounts and everything they own.
 #[derive(Debug)]
 pub(crate) struct Accounts {
-    /// Stable names (surviving restarts), by account id.
-    keys: Vec<String>,
-    tokens: Vec<(Secret, AccountId)>,
-    users: Vec<(String, Secret, AccountId)>,
     premium_domains: Vec<String>,
     private_domains: Vec<String>,
     catch_all: bool,
@@ -35,28 +44,40 @@ pub(crate) struct Accounts {
     database: Option<Arc<Database>>,
     state: Mutex<State>,
     /// How many requests were refused with 429 since the server started.
-    refused: std::sync::atomic::AtomicU64,
+    refused: AtomicU64,
 }
 
 #[derive(Debug)]
 struct State {
-    bearers: HashMap<String, (AccountId, i64)>,
+    /// Every account, by id.
+    accounts: Vec<Account>,
+    bearers: Bearers,
     /// Mailbox key → owning account.
     owners: HashMap<String, AccountId>,
-    balances: Vec<f64>,
-    /// Gmail ids as bought (`aa.bb.cc`), per account, newest first.
-    gmail: Vec<Vec<String>>,
-    /// Microsoft addresses as bought, per account, newest first.
-    microsoft: Vec<Vec<String>>,
-    /// Recent request times, per account, for the QPS limit.
-    recent: Vec<VecDeque<Instant>>,
 }
 
-/// Why a purchase was refused.
-#[derive(Debug, PartialEq)]
-pub(crate) enum PurchaseError {
-    /// The balance does not cover it.
-    InsufficientBalance { needed: f64, balance: f64 },
+/// One account: how it logs in, and what it has.
+#[derive(Debug)]
+struct Account {
+    /// A stable name that survives restarts: `token:HASH` or `user:ADDRESS`.
+    key: String,
+    login: Login,
+    balance: f64,
+    /// Gmail ids as bought (`aa.bb.cc`), newest first.
+    gmail: Vec<String>,
+    /// Microsoft addresses as bought, newest first.
+    microsoft: Vec<String>,
+    /// Recent requests, for the QPS limit.
+    rate: RateWindow,
+}
+
+/// How an account logs in.
+#[derive(Debug)]
+enum Login {
+    /// `POST /token` with this API token.
+    Token(Secret),
+    /// `POST /auth` with this address (lower-cased) and password.
+    Password { address: String, password: Secret },
 }
 
 /// Settings for [`Accounts::new`].
@@ -75,24 +96,25 @@ pub(crate) struct AccountSettings {
 
 impl Accounts {
     pub(crate) fn new(settings: AccountSettings, database: Option<Arc<Database>>) -> Self {
-        let mut keys = Vec::new();
-        let mut tokens = Vec::new();
-        for token in settings.tokens {
-            tokens.push((token.clone(), keys.len()));
-            keys.push(format!("token:{}", short_hash(token.expose())));
-        }
-        let mut users = Vec::new();
-        for (address, password) in settings.users {
+        let account = |key: String, login: Login| Account {
+            key,
+            login,
+            balance: settings.balance,
+            gmail: Vec::new(),
+            microsoft: Vec::new(),
+            rate: RateWindow::default(),
+        };
+        let tokens = settings
+            .tokens
+            .into_iter()
+            .map(|token| account(format!("token:{}", short_hash(token.expose())), Login::Token(token)));
+        let users = settings.users.into_iter().map(|(address, password)| {
             let address = address.trim().to_lowercase();
-            keys.push(format!("user:{address}"));
-            users.push((address, password, keys.len() - 1));
-        }
-        let count = keys.len();
+            account(format!("user:{address}"), Login::Password { address, password })
+        });
+        let accounts = tokens.chain(users).collect();
         let lower = |domains: Vec<String>| domains.into_iter().map(|d| d.trim().to_lowercase()).collect();
         Self {
-            keys,
-            tokens,
-            users,
             premium_domains: lower(settings.premium_domains),
             private_domains: lower(settings.private_domains),
             catch_all: settings.catch_all,
@@ -100,22 +122,16 @@ impl Accounts {
             qps: settings.qps.max(1),
             price: settings.price,
             database,
-            state: Mutex::new(State {
-                bearers: HashMap::new(),
-                owners: HashMap::new(),
-                balances: vec![settings.balance; count],
-                gmail: vec![Vec::new(); count],
-                microsoft: vec![Vec::new(); count],
-                recent: vec![VecDeque::new(); count],
-            }),
-            refused: std::sync::atomic::AtomicU64::new(0),
+            state: Mutex::new(State { accounts, bearers: Bearers::default(), owners: HashMap::new() }),
+            refused: AtomicU64::new(0),
         }
     }
 
     /// Restores what accounts owned before a restart.
     pub(crate) fn restore(&self, owners: Vec<(String, String)>) {
         for (address, key) in owners {
-            if let Some(account) = self.keys.iter().position(|k| *k == key) {
+            let account = self.lock().accounts.iter().position(|a| a.key == key);
+            if let Some(account) = account {
                 self.record_owner(account, &address);
             }
         }
@@ -127,59 +143,45 @@ impl Accounts {
 
     /// `POST /token`: a Bearer and its expiry for a known API token.
     pub(crate) fn grant_for_token(&self, token: &str) -> Option<(Secret, i64)> {
-        let account = self.tokens.iter().find(|(t, _)| t.expose() == token).map(|(_, a)| *a)?;
-        Some(self.grant(account))
+        self.grant(|login| matches!(login, Login::Token(t) if t.expose() == token))
     }
 
     /// `POST /auth`: a Bearer and its expiry for a known address and password.
     pub(crate) fn grant_for_user(&self, address: &str, password: &str) -> Option<(Secret, i64)> {
         let address = address.trim().to_lowercase();
-        let account = self
-            .users
-            .iter()
-            .find(|(a, p, _)| *a == address && p.expose() == password)
-            .map(|(_, _, account)| *account)?;
-        Some(self.grant(account))
+        self.grant(|login| {
+            matches!(login, Login::Password { address: a, password: p } if *a == address && p.expose() == password)
+        })
     }
 
-    fn grant(&self, account: AccountId) -> (Secret, i64) {
-        let bearer = format!("{:032x}.{:032x}", rand::random::<u128>(), rand::random::<u128>());
-        let expiry = unix_now() + self.bearer_lifetime.as_secs() as i64;
+    /// A Bearer for the account whose login `accepts`.
+    fn grant(&self, accepts: impl Fn(&Login) -> bool) -> Option<(Secret, i64)> {
+        let now = unix_now();
+        let expiry = now.saturating_add(i64::try_from(self.bearer_lifetime.as_secs()).unwrap_or(i64::MAX));
         let mut state = self.lock();
-        state.bearers.retain(|_, (_, e)| *e > unix_now());
-        state.bearers.insert(bearer.clone(), (account, expiry));
-        (Secret::new(bearer), expiry)
+        let account = state.accounts.iter().position(|a| accepts(&a.login))?;
+        let bearer = state.bearers.grant(account, expiry, now);
+        Some((Secret::new(bearer), expiry))
     }
 
     /// The account a Bearer belongs to, if it is valid.
     pub(crate) fn authenticate(&self, bearer: &str) -> Option<AccountId> {
-        let state = self.lock();
-        let &(account, expiry) = state.bearers.get(bearer)?;
-        (expiry > unix_now()).then_some(account)
+        self.lock().bearers.account(bearer, unix_now())
     }
 
     /// Counts a request against the account's QPS; `Err` with how long to
     /// wait when it is over.
     pub(crate) fn admit(&self, account: AccountId) -> Result<(), Duration> {
-        let now = Instant::now();
-        let window = Duration::from_secs(1);
-        let mut state = self.lock();
-        let recent = &mut state.recent[account];
-        while recent.front().is_some_and(|&t| now.duration_since(t) >= window) {
-            recent.pop_front();
+        let admitted = self.lock().accounts[account].rate.admit(Instant::now(), self.qps);
+        if admitted.is_err() {
+            self.refused.fetch_add(1, Ordering::Relaxed);
         }
-        if recent.len() >= self.qps as usize {
-            self.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let oldest = recent.front().copied().unwrap_or(now);
-            return Err(window.saturating_sub(now.duration_since(oldest)));
-        }
-        recent.push_back(now);
-        Ok(())
+        admitted
     }
 
     /// How many requests have been refused with 429.
     pub(crate) fn refused(&self) -> u64 {
-        self.refused.load(std::sync::atomic::Ordering::Relaxed)
+        self.refused.load(Ordering::Relaxed)
     }
 
     pub(crate) fn premium_domains(&self) -> &[String] {
@@ -206,7 +208,8 @@ impl Accounts {
     fn own(&self, account: AccountId, address: &str) {
         self.record_owner(account, address);
         if let Some(database) = &self.database {
-            database.own(address, &self.keys[account]);
+            let key = self.lock().accounts[account].key.clone();
+            database.own(address, &key);
         }
     }
 
@@ -215,9 +218,10 @@ impl Accounts {
         let key = addresses::mailbox_key(&local, &domain);
         let mut state = self.lock();
         state.owners.insert(key, account);
-        match addresses::family(&domain) {
-            Family::Gmail => state.gmail[account].insert(0, local),
-            Family::Microsoft => state.microsoft[account].insert(0, format!("{local}@{domain}")),
+        let owner = &mut state.accounts[account];
+        match Family::of_domain(&domain) {
+            Family::Gmail => owner.gmail.insert(0, local),
+            Family::Microsoft => owner.microsoft.insert(0, format!("{local}@{domain}")),
             Family::Temp => {}
         }
     }
@@ -227,7 +231,7 @@ impl Accounts {
     pub(crate) fn mailbox_for_delivery(&self, address: &str) -> Option<String> {
         let (local, domain) = addresses::parse(address)?;
         let key = addresses::mailbox_key(&local, &domain);
-        match addresses::family(&domain) {
+        match Family::of_domain(&domain) {
             Family::Temp if self.serves(&domain) => Some(key),
             Family::Gmail | Family::Microsoft if self.lock().owners.contains_key(&key) => Some(key),
             _ => None,
@@ -242,7 +246,7 @@ impl Accounts {
         address: &str,
     ) -> Result<String, ReadRefusal> {
         let (local, domain) = addresses::parse(address).ok_or(ReadRefusal::Malformed)?;
-        if addresses::family(&domain) != family {
+        if Family::of_domain(&domain) != family {
             return Err(ReadRefusal::WrongFamily);
         }
         let key = addresses::mailbox_key(&local, &domain);
@@ -263,52 +267,9 @@ impl Accounts {
                 self.catch_all
                     && mailbox
                         .rsplit_once('@')
-                        .is_some_and(|(_, d)| self.serves(d) && addresses::family(d) == Family::Temp)
+                        .is_some_and(|(_, d)| self.serves(d) && Family::of_domain(d) == Family::Temp)
             }
         }
-    }
-
-    /// The Gmail ids `account` bought, newest first.
-    pub(crate) fn gmail_ids(&self, account: AccountId) -> Vec<String> {
-        self.lock().gmail[account].clone()
-    }
-
-    /// The Microsoft accounts `account` bought, newest first.
-    pub(crate) fn microsoft_accounts(&self, account: AccountId) -> Vec<String> {
-        self.lock().microsoft[account].clone()
-    }
-
-    /// Buys `number` ids of `family` for `account` from its balance.
-    pub(crate) fn purchase(
-        &self,
-        account: AccountId,
-        family: Family,
-        number: u32,
-    ) -> Result<Vec<String>, PurchaseError> {
-        let needed = self.price * f64::from(number);
-        {
-            let mut state = self.lock();
-            let balance = state.balances[account];
-            if needed > balance + 1e-9 {
-                return Err(PurchaseError::InsufficientBalance { needed, balance });
-            }
-            state.balances[account] = balance - needed;
-        }
-        let bought: Vec<String> = (0..number)
-            .map(|_| match family {
-                Family::Gmail => {
-                    let id = dotted_id();
-                    self.own(account, &format!("{id}@gmail.com"));
-                    id
-                }
-                _ => {
-                    let address = format!("{}@{}", random_local_part(12), addresses::MICROSOFT_DOMAIN);
-                    self.own(account, &address);
-                    address
-                }
-            })
-            .collect();
-        Ok(bought)
     }
 }
 
@@ -323,63 +284,6 @@ pub(crate) enum ReadRefusal {
     WrongFamily,
     /// Another account's address, or one never created (404).
     NotYours,
-}
-
-/// Lower-case letters and digits, starting with a letter.
-fn random_local_part(len: usize) -> String {
-    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyz";
-    const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-    let mut local = String::with_capacity(len);
-    local.push(LETTERS[rand::random_range(0..LETTERS.len())] as char);
-    while local.len() < len {
-        local.push(ALPHANUMERIC[rand::random_range(0..ALPHANUMERIC.len())] as char);
-    }
-    local
-}
-
-/// A Gmail-looking id with dots, such as `kq.wzerp.mt`.
-fn dotted_id() -> String {
-    let plain = random_local_part(10);
-    format!("{}.{}.{}", &plain[..2], &plain[2..7], &plain[7..])
-}
-
-fn short_hash(value: &str) -> String {
-    Sha256::digest(value.as_bytes())[..8].iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Variants of a Gmail id: `+tag` ones, or the dots moved around.
-pub(crate) fn gmail_variants(id: &str, number: u32, plus: bool) -> Vec<String> {
-    let plain: String = id.chars().filter(|&c| c != '.').collect();
-    (0..number)
-        .map(|_| {
-            if plus {
-                format!("{id}+{}", random_local_part(rand::random_range(4..10)))
-            } else {
-                let mut dotted = String::new();
-                for (i, c) in plain.chars().enumerate() {
-                    if i > 0 && rand::random_bool(0.3) {
-                        dotted.push('.');
-                    }
-                    dotted.push(c);
-                }
-                dotted
-            }
-        })
-        .collect()
-}
-
-/// Variants of a Microsoft address: `+tag` ones, or the address itself.
-pub(crate) fn microsoft_variants(address: &str, number: u32, plus: bool) -> Vec<String> {
-    let (local, domain) = address.split_once('@').unwrap_or((address, addresses::MICROSOFT_DOMAIN));
-    (0..number)
-        .map(|_| {
-            if plus {
-                format!("{local}+{}@{domain}", random_local_part(rand::random_range(4..10)))
-            } else {
-                address.to_owned()
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]

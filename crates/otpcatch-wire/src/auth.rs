@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Secret;
+use crate::secret::on_the_wire;
 
 /// `POST /auth`: log in with an account's address and password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -8,6 +9,7 @@ pub struct AuthRequest {
     /// The account's email address.
     pub address: String,
     /// The account's password.
+    #[serde(serialize_with = "on_the_wire")]
     pub password: Secret,
 }
 
@@ -15,6 +17,7 @@ pub struct AuthRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokenRequest {
     /// The account's API token.
+    #[serde(serialize_with = "on_the_wire")]
     pub token: Secret,
 }
 
@@ -22,7 +25,7 @@ pub struct TokenRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BearerGrant {
     /// The Bearer to send as `Authorization: Bearer …`.
-    #[serde(rename = "Bearer")]
+    #[serde(rename = "Bearer", serialize_with = "on_the_wire")]
     pub bearer: Secret,
     /// When the Bearer stops working, in Unix seconds.
     #[serde(rename = "expireTime")]

@@ -2,13 +2,16 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serializer};
 
 /// A secret string whose `Debug` and `Display` print `[redacted]`.
 ///
 /// The only way to read the value is [`Secret::expose`], so every place that
-/// sends a secret over the wire is easy to find. It serializes transparently
-/// because the wire types carry secrets in request and response bodies.
+/// sends a secret over the wire is easy to find. A `Secret` does not
+/// implement `Serialize`: serializing a struct that holds one (a
+/// configuration, a log record) cannot write the value by accident. The
+/// request and response bodies that must carry a secret write it with
+/// `#[serde(serialize_with = …)]`, which is easy to find too.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -54,16 +57,16 @@ impl From<&str> for Secret {
     }
 }
 
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Self)
     }
+}
+
+/// Writes the secret's value: for the body fields that carry one
+/// (`#[serde(serialize_with = "crate::secret::on_the_wire")]`).
+pub(crate) fn on_the_wire<S: Serializer>(secret: &Secret, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose())
 }
 
 #[cfg(test)]
@@ -79,9 +82,13 @@ mod tests {
     }
 
     #[test]
-    fn serializes_as_the_plain_string() {
-        let secret = Secret::new("abc");
-        assert_eq!(serde_json::to_string(&secret).unwrap(), "\"abc\"");
+    fn a_body_field_writes_the_plain_string_and_reads_it_back() {
+        #[derive(serde::Serialize)]
+        struct Body {
+            #[serde(serialize_with = "on_the_wire")]
+            token: Secret,
+        }
+        assert_eq!(serde_json::to_string(&Body { token: Secret::new("abc") }).unwrap(), r#"{"token":"abc"}"#);
         let back: Secret = serde_json::from_str("\"abc\"").unwrap();
         assert_eq!(back.expose(), "abc");
     }

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::DomainKind;
+use crate::DomainKind;
 
 /// The `data` of `POST /account`, `GET /account/premium` and
 /// `GET /account/private`: a freshly made address.

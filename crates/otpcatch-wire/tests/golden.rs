@@ -1,7 +1,8 @@
-//! The reference's response examples, decoded verbatim and encoded back
-//! unchanged: the wire types neither drop nor invent a field.
+//! The 22.do reference's response examples (`golden/`, copied verbatim from
+//! its pages), decoded and encoded back unchanged: the wire types neither
+//! drop nor invent a field.
 
-use otpcatch_core::wire::*;
+use otpcatch_wire::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -17,7 +18,7 @@ fn round_trip<T: DeserializeOwned + Serialize>(name: &str, json: &str) -> Envelo
 
 macro_rules! golden {
     ($name:literal) => {
-        include_str!(concat!("../golden/", $name, ".json"))
+        include_str!(concat!("golden/", $name, ".json"))
     };
 }
 

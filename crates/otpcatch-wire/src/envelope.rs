@@ -10,7 +10,7 @@ pub struct Envelope<T> {
     /// Whether the call succeeded.
     pub status: bool,
     /// A human-readable result, such as `success` or the reason of an error.
-    #[serde(default, deserialize_with = "super::null_as_default")]
+    #[serde(default, deserialize_with = "crate::null_as_default")]
     pub msg: String,
     /// The payload.
     #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::null_as_default;
+use crate::null_as_default;
 
 /// `POST /inbox` (and `/gmail/inbox`, `/microsoft/inbox`): list an address's
 /// messages, all of them or those received after `time`.
@@ -92,4 +92,18 @@ pub struct MessageDetail {
     /// The attachments (an otpcatch extension; absent from 22.do).
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
     pub attachments: Vec<Attachment>,
+}
+
+impl MessageDetail {
+    /// The message's entry in an inbox listing.
+    pub fn summary(&self) -> MessageSummary {
+        MessageSummary {
+            time: self.time,
+            subject: self.subject.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            message_id: self.message_id.clone(),
+            expire_time: self.expire_time,
+        }
+    }
 }
