@@ -180,7 +180,9 @@ fn an_unreachable_api_exits_6() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
-    assert!(stderr(&output).contains("could not be listed even once"), "{}", stderr(&output));
+    let expected = format!("nothing listens on 127.0.0.1:{port}");
+    assert!(stderr(&output).contains(&expected), "{}", stderr(&output));
+    assert_eq!(stderr(&output).lines().count(), 2, "one line and a hint: {}", stderr(&output));
 }
 
 #[test]

@@ -21,6 +21,7 @@ fn listing(count: usize) -> Vec<u8> {
             to: "me@otpcatch.test".to_owned(),
             message_id: format!("{i:032x}"),
             expire_time: 1_760_014_400 + i as i64,
+            time_ms: None,
         })
         .collect();
     serde_json::to_vec(&Envelope::success(messages)).expect("serializable")
@@ -44,6 +45,7 @@ fn message() -> Vec<u8> {
         message_id: "f".repeat(32),
         expire_time: 1_760_014_400,
         attachments: Vec::new(),
+        time_ms: None,
     };
     serde_json::to_vec(&Envelope::success(detail)).expect("serializable")
 }

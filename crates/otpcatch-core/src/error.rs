@@ -55,12 +55,29 @@ pub enum ErrorKind {
 #[derive(Debug)]
 enum Repr {
     Api { endpoint: &'static str, status: u16, msg: String, retry_after: Option<Duration>, credential: CredentialKind },
-    Transport { endpoint: &'static str, source: reqwest::Error },
+    Transport { endpoint: &'static str, failure: TransportFailure, target: String, source: reqwest::Error },
     Decode { endpoint: &'static str, detail: String },
     WaitTimeout(WaitTimeout),
     UnexpectedMessage(UnexpectedMessage),
     InvalidFilter { field: &'static str, source: regex::Error },
     Config(String),
+}
+
+/// Why a request got no answer, as far as the client can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportFailure {
+    /// Nothing listens at the address (connection refused).
+    Refused,
+    /// The host name could not be resolved: offline, or a typo.
+    Unresolved,
+    /// The TLS handshake failed: a certificate, or `https` to a server that
+    /// speaks plain HTTP.
+    Tls,
+    /// The request timed out.
+    TimedOut,
+    /// The connection broke or something else went wrong on the way.
+    Other,
 }
 
 /// Which credential a request carried; the CLI words its 401 hint by it.
@@ -159,7 +176,12 @@ impl Error {
     }
 
     pub(crate) fn transport(endpoint: &'static str, source: reqwest::Error) -> Self {
-        Self::new(Repr::Transport { endpoint, source: source.without_url() })
+        let failure = classify(&source);
+        let target = source
+            .url()
+            .and_then(|url| Some(format!("{}:{}", url.host_str()?, url.port_or_known_default()?)))
+            .unwrap_or_default();
+        Self::new(Repr::Transport { endpoint, failure, target, source: source.without_url() })
     }
 
     pub(crate) fn decode(endpoint: &'static str, detail: impl Into<String>) -> Self {
@@ -218,6 +240,23 @@ impl Error {
             Repr::Api { endpoint, .. } | Repr::Transport { endpoint, .. } | Repr::Decode { endpoint, .. } => {
                 Some(endpoint)
             }
+            _ => None,
+        }
+    }
+
+    /// Why the request got no answer, for transport errors.
+    pub fn transport_failure(&self) -> Option<TransportFailure> {
+        match *self.repr {
+            Repr::Transport { failure, .. } => Some(failure),
+            _ => None,
+        }
+    }
+
+    /// The host and port a transport error was about, such as
+    /// `127.0.0.1:8025`.
+    pub fn target(&self) -> Option<&str> {
+        match &*self.repr {
+            Repr::Transport { target, .. } if !target.is_empty() => Some(target),
             _ => None,
         }
     }
@@ -304,10 +343,21 @@ impl Error {
         }
     }
 
-    /// Whether sending the same request again may succeed: 429, 5xx and
-    /// transport failures. Whether it is *safe* to is the caller's business.
+    /// Whether sending the same request again may succeed: 429, 5xx, and
+    /// transport failures that may pass (a timeout, a dropped connection, a
+    /// refused connection to another machine, which may be restarting).
+    /// Not a name that does not resolve, a failed TLS handshake, or nothing
+    /// listening on this machine: those fail at once. Whether it is *safe*
+    /// to send again is the caller's business.
     pub fn is_transient(&self) -> bool {
-        self.is_quota() || self.is_server() || self.is_transport()
+        match &*self.repr {
+            Repr::Transport { failure, target, .. } => match failure {
+                TransportFailure::Unresolved | TransportFailure::Tls => false,
+                TransportFailure::Refused => !is_loopback(target),
+                TransportFailure::TimedOut | TransportFailure::Other => true,
+            },
+            _ => self.is_quota() || self.is_server(),
+        }
     }
 
     /// A suggestion of what to do, where there is a useful one, in the
@@ -331,6 +381,15 @@ impl Error {
             }
             Repr::Api { status, .. } if (500..600).contains(status) => {
                 "the server failed after every retry; try again later"
+            }
+            Repr::Transport { failure: TransportFailure::Refused, .. } => {
+                "is the server running, and is the base URL right? nothing listens at that address"
+            }
+            Repr::Transport { failure: TransportFailure::Unresolved, .. } => {
+                "the host name could not be resolved: are you offline, or is the base URL mistyped?"
+            }
+            Repr::Transport { failure: TransportFailure::Tls, .. } => {
+                "the TLS handshake failed: does the base URL say https:// for a server that speaks plain http://?"
             }
             Repr::Transport { .. } => {
                 "is the server running, and is the base URL right? the request was retried with backoff"
@@ -376,7 +435,17 @@ impl fmt::Display for Headline<'_> {
                 }
                 Ok(())
             }
-            Repr::Transport { endpoint, .. } => write!(f, "{endpoint} got no answer"),
+            Repr::Transport { endpoint, failure, target, .. } => {
+                write!(f, "{endpoint} got no answer")?;
+                let host = target.rsplit_once(':').map_or(target.as_str(), |(host, _)| host);
+                match failure {
+                    TransportFailure::Refused => write!(f, ": nothing listens on {target}"),
+                    TransportFailure::Unresolved => write!(f, ": could not resolve {host}"),
+                    TransportFailure::Tls => write!(f, ": the TLS handshake with {target} failed"),
+                    TransportFailure::TimedOut => write!(f, ": it timed out"),
+                    TransportFailure::Other => Ok(()),
+                }
+            }
             Repr::Decode { endpoint, detail } => write!(f, "{endpoint} answered with unexpected JSON: {detail}"),
             Repr::WaitTimeout(t) => write_timeout(f, t),
             Repr::UnexpectedMessage(m) => write!(
@@ -416,6 +485,39 @@ fn write_timeout(f: &mut fmt::Formatter<'_>, t: &WaitTimeout) -> fmt::Result {
         }
         Ok(())
     }
+}
+
+/// Why a request got no answer, from the chain of errors behind it.
+fn classify(error: &reqwest::Error) -> TransportFailure {
+    if error.is_timeout() {
+        return TransportFailure::TimedOut;
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return TransportFailure::Refused,
+                std::io::ErrorKind::InvalidData => return TransportFailure::Tls,
+                std::io::ErrorKind::TimedOut => return TransportFailure::TimedOut,
+                _ => {}
+            }
+        }
+        let text = c.to_string();
+        if text.starts_with("dns error") {
+            return TransportFailure::Unresolved;
+        }
+        if text.contains("certificate") || text.contains("corrupt message") || text.contains("handshake") {
+            return TransportFailure::Tls;
+        }
+        cause = c.source();
+    }
+    TransportFailure::Other
+}
+
+/// Whether `target` (host:port) is this machine.
+fn is_loopback(target: &str) -> bool {
+    let host = target.rsplit_once(':').map_or(target, |(host, _)| host).trim_matches(['[', ']']);
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn status_reason(status: u16) -> &'static str {

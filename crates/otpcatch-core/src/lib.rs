@@ -84,7 +84,9 @@ pub use addresses::{Domain, DomainKind, IdPage, Ids, NewAddress};
 pub use api::{Gmail, Microsoft};
 pub use auth::Credential;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, ENV_VARS, Settings};
-pub use error::{CredentialKind, Error, ErrorKind, PassedOver, Result, UnexpectedMessage, Unmatched, WaitTimeout};
+pub use error::{
+    CredentialKind, Error, ErrorKind, PassedOver, Result, TransportFailure, UnexpectedMessage, Unmatched, WaitTimeout,
+};
 pub use message::{Attachment, Message, MessageSummary};
 /// The families of addresses (temp, Gmail, Microsoft), each with inbox
 /// endpoints of its own; defined with the protocol in otpcatch-wire.

@@ -18,6 +18,9 @@ pub struct MessageSummary {
     pub from: String,
     /// The address it was delivered to.
     pub to: String,
+    /// When it arrived, in Unix milliseconds, where the server says
+    /// (otpcatch's local server does; 22.do counts whole seconds only).
+    pub time_ms: Option<i64>,
 }
 
 /// A whole message: what a wait returns and what rules extract from.
@@ -29,6 +32,8 @@ pub struct Message {
     pub time: i64,
     /// When the service will drop it, in Unix seconds.
     pub expires_at: i64,
+    /// When it arrived, in Unix milliseconds, where the server says.
+    pub time_ms: Option<i64>,
     /// The decoded subject.
     pub subject: String,
     /// The sender as the service shows it.
@@ -71,13 +76,29 @@ impl From<Attachment> for wire::Attachment {
 
 impl From<wire::MessageSummary> for MessageSummary {
     fn from(w: wire::MessageSummary) -> Self {
-        Self { id: w.message_id, time: w.time, expires_at: w.expire_time, subject: w.subject, from: w.from, to: w.to }
+        Self {
+            id: w.message_id,
+            time: w.time,
+            expires_at: w.expire_time,
+            subject: w.subject,
+            from: w.from,
+            to: w.to,
+            time_ms: w.time_ms,
+        }
     }
 }
 
 impl From<MessageSummary> for wire::MessageSummary {
     fn from(m: MessageSummary) -> Self {
-        Self { time: m.time, subject: m.subject, from: m.from, to: m.to, message_id: m.id, expire_time: m.expires_at }
+        Self {
+            time: m.time,
+            subject: m.subject,
+            from: m.from,
+            to: m.to,
+            message_id: m.id,
+            expire_time: m.expires_at,
+            time_ms: m.time_ms,
+        }
     }
 }
 
@@ -87,6 +108,7 @@ impl From<wire::MessageDetail> for Message {
             id: w.message_id,
             time: w.time,
             expires_at: w.expire_time,
+            time_ms: w.time_ms,
             subject: w.subject,
             from: w.from,
             to: w.to,
@@ -111,6 +133,7 @@ impl From<Message> for wire::MessageDetail {
             message_id: m.id,
             expire_time: m.expires_at,
             attachments: m.attachments.into_iter().map(wire::Attachment::from).collect(),
+            time_ms: m.time_ms,
         }
     }
 }
@@ -125,6 +148,7 @@ impl Message {
             subject: self.subject.clone(),
             from: self.from.clone(),
             to: self.to.clone(),
+            time_ms: self.time_ms,
         }
     }
 }

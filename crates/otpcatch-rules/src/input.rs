@@ -64,6 +64,7 @@ fn body(text: String, html: String) -> Message {
         id: String::new(),
         time: 0,
         expires_at: 0,
+        time_ms: None,
         subject: String::new(),
         from: String::new(),
         to: String::new(),

@@ -316,6 +316,7 @@ fn warm_up_sample() -> Message {
         id: String::new(),
         time: 0,
         expires_at: 0,
+        time_ms: None,
         subject: "Your verification code".to_owned(),
         from: "Example <no-reply@otpcatch.test>".to_owned(),
         to: "warm-up@otpcatch.test".to_owned(),

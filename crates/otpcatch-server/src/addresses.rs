@@ -11,19 +11,33 @@ use otpcatch_wire::Family;
 /// plausible: one `@`, non-empty parts, no spaces or control characters,
 /// a dotted domain, and at most 254 bytes.
 pub(crate) fn parse(address: &str) -> Option<(String, String)> {
+    check(address).ok()
+}
+
+/// As [`parse`], or why the address is not one.
+pub(crate) fn check(address: &str) -> Result<(String, String), &'static str> {
     let address = address.trim();
-    if address.len() > 254 || address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>') {
-        return None;
+    if address.len() > 254 {
+        return Err("longer than 254 bytes");
     }
-    let (local, domain) = address.rsplit_once('@')?;
+    if address.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>') {
+        return Err("spaces, control characters or angle brackets");
+    }
+    let (local, domain) = address.rsplit_once('@').ok_or("no @domain")?;
     let valid_domain = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-    if local.is_empty() || local.len() > 64 || local.contains('@') || !valid_domain {
-        return None;
+    if local.is_empty() || local.contains('@') {
+        return Err("no local part before the @");
     }
-    Some((local.to_lowercase(), domain.to_lowercase()))
+    if local.len() > 64 {
+        return Err("a local part longer than 64 bytes");
+    }
+    if !valid_domain {
+        return Err("not a domain after the @");
+    }
+    Ok((local.to_lowercase(), domain.to_lowercase()))
 }
 
 /// The mailbox key an address files into.

@@ -28,6 +28,27 @@ pub enum ServerError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// The `--data` database's directory or lock file cannot be used.
+    #[error(
+        "the message database {path} cannot be opened: {source}\nhint: check that its directory exists and is writable"
+    )]
+    DataFile {
+        /// The database file.
+        path: String,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// Another server holds the `--data` database.
+    #[error(
+        "the message database {path} is in use by {}\nhint: stop that server, or give this one a database of its own",
+        pid.map_or_else(|| "another process".to_owned(), |pid| format!("process {pid}"))
+    )]
+    InUse {
+        /// The database file.
+        path: String,
+        /// The process that holds it, if it said.
+        pid: Option<u32>,
+    },
     /// Another I/O failure.
     #[error("could not {what}: {source}")]
     Io {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::ingest;
-use crate::smtp::session::{Delivery, Session, SessionSettings};
+use crate::smtp::session::{Delivery, Refusal, Session, SessionSettings};
 use crate::store::Recipient;
 
 /// Accepts every recipient and decodes what it is given, as the store and
@@ -12,14 +12,19 @@ use crate::store::Recipient;
 struct DecodingDelivery;
 
 impl Delivery for DecodingDelivery {
-    fn mailbox_for(&self, address: &str) -> Option<String> {
-        address.ends_with("@otpcatch.test").then(|| address.to_ascii_lowercase())
+    type Pending = String;
+
+    fn mailbox_for(&self, address: &str) -> Result<String, Refusal> {
+        match address.strip_suffix("@otpcatch.test") {
+            Some(_) => Ok(address.to_ascii_lowercase()),
+            None => Err(Refusal::NotServed(address.rsplit_once('@').map_or("", |(_, d)| d).to_owned())),
+        }
     }
 
-    fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Vec<String> {
+    fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> String {
         let _ = ingest::headers(raw, envelope_from);
         let _ = otpcatch_wire::mime::decode(raw);
-        recipients.iter().map(|r| r.mailbox.clone()).collect()
+        recipients.first().map(|r| r.mailbox.clone()).unwrap_or_default()
     }
 }
 
@@ -36,6 +41,9 @@ pub fn smtp_session(input: &[u8]) {
     for piece in input.chunks(chunk) {
         out.clear();
         session.feed(piece, &mut out);
+        while let Some(id) = session.take_pending() {
+            session.resume(Ok(id), &mut out);
+        }
         assert!(out.len() <= 64 * 1024 + piece.len() * 64, "replies grew out of proportion: {} bytes", out.len());
         for line in out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             assert!(line.len() >= 4 && line[..3].iter().all(u8::is_ascii_digit), "malformed reply {line:?}");

@@ -297,6 +297,7 @@ impl FakeApi {
             message_id: id.clone(),
             expire_time: time + 4 * 3600,
             attachments: Vec::new(),
+            time_ms: None,
         };
         let event = if self.state.push_whole.load(Ordering::SeqCst) {
             push::arrival_event(&detail)

@@ -112,6 +112,10 @@ pub const PRIVATE_DOMAINS: Endpoint = get("/domains/private", "GET /domains/priv
 
 /// `POST /account`: a fresh address.
 pub const ACCOUNT: Endpoint = post("/account", "POST /account");
+/// `GET /account`: `POST /account` as some mirrors of the reference write
+/// it. Servers should answer both; a client that gets 405 for one may try
+/// the other. Not in [`all`]: it is the same endpoint.
+pub const ACCOUNT_BY_GET: Endpoint = get("/account", "GET /account");
 /// `GET /account/premium`: a fresh address on a premium domain.
 pub const PREMIUM_ACCOUNT: Endpoint = get("/account/premium", "GET /account/premium");
 /// `GET /account/private`: a fresh address on a private domain.

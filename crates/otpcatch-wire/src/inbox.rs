@@ -41,6 +41,11 @@ pub struct MessageSummary {
     /// When the service will drop the message, in Unix seconds.
     #[serde(rename = "expireTime", default)]
     pub expire_time: i64,
+    /// When the message arrived, in Unix milliseconds: an otpcatch
+    /// extension (its local server sends it; 22.do does not, and the field
+    /// is then left out).
+    #[serde(rename = "timeMs", default, skip_serializing_if = "Option::is_none")]
+    pub time_ms: Option<i64>,
 }
 
 /// An attachment of a message: listed, never decoded into the body.
@@ -92,6 +97,10 @@ pub struct MessageDetail {
     /// The attachments (an otpcatch extension; absent from 22.do).
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
     pub attachments: Vec<Attachment>,
+    /// When the message arrived, in Unix milliseconds (an otpcatch
+    /// extension; absent from 22.do).
+    #[serde(rename = "timeMs", default, skip_serializing_if = "Option::is_none")]
+    pub time_ms: Option<i64>,
 }
 
 impl MessageDetail {
@@ -104,6 +113,7 @@ impl MessageDetail {
             to: self.to.clone(),
             message_id: self.message_id.clone(),
             expire_time: self.expire_time,
+            time_ms: self.time_ms,
         }
     }
 }

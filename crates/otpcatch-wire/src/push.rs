@@ -251,6 +251,7 @@ mod tests {
             message_id: "m1".into(),
             expire_time: 9,
             attachments: Vec::new(),
+            time_ms: Some(5_123),
         }
     }
 

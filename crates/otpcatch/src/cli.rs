@@ -19,14 +19,13 @@ pub(crate) struct Cli {
     /// Log what happens on stderr (-vv for more).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
-    #[command(flatten)]
-    pub(crate) api: ApiArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
-/// Where the API is and how to log in. Flags, then the environment, then
-/// ~/.config/otpcatch/config.toml, laid over each other by otpcatch-core.
+/// Where the API is and how to log in: on the commands that call it only.
+/// Flags, then the environment, then ~/.config/otpcatch/config.toml, laid
+/// over each other by otpcatch-core.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ApiArgs {
     /// The API base URL: 22.do's (the default) or a local server's
@@ -57,12 +56,21 @@ pub(crate) struct FilterArgs {
     /// Only mail whose text or HTML matches this regex.
     #[arg(long, value_name = "REGEX")]
     pub(crate) body: Option<String>,
-    /// Only mail received at or after this Unix time.
-    #[arg(long, value_name = "UNIX", conflicts_with = "since_now")]
+    /// Only mail received at or after this Unix time (seconds).
+    #[arg(long, value_name = "UNIX", conflicts_with = "since_now", allow_negative_numbers = true)]
     pub(crate) since: Option<i64>,
-    /// Only mail that arrives after the wait starts (for a second code).
+    /// Only mail that arrives after this command started, to the
+    /// millisecond against the local server (to the second against 22.do):
+    /// start the wait, then trigger the mail.
     #[arg(long)]
     pub(crate) since_now: bool,
+    /// Only mail that arrived after the message ID (from an earlier
+    /// `wait --json`, `inbox` or `wait`), for a resent code: the mail may
+    /// already be there when this runs.
+    #[arg(long, value_name = "ID")]
+    pub(crate) after_id: Option<String>,
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
 }
 
 /// A family of addresses, as typed.
@@ -79,12 +87,19 @@ pub(crate) struct WaitArgs {
     #[command(flatten)]
     pub(crate) filter: FilterArgs,
     /// How long to wait, such as 60s or 2m [env: OTPCATCH_TIMEOUT].
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = duration, allow_hyphen_values = true)]
     pub(crate) timeout: Option<Duration>,
+    /// Of several matching messages, the newest (for a code sent again:
+    /// the latest one is the one that works).
+    #[arg(long, conflicts_with = "nth")]
+    pub(crate) latest: bool,
+    /// The Nth matching message, in order of arrival (1 is the first).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) nth: Option<u32>,
     /// Extract with this rule only.
     #[arg(long, value_name = "NAME")]
     pub(crate) rule: Option<String>,
-    /// Delete the message once read.
+    /// Delete the message once its code, link or id has been printed.
     #[arg(long)]
     pub(crate) delete: bool,
     /// Print the message and what was extracted from it as JSON.
@@ -100,8 +115,40 @@ pub(crate) struct ExpectNoneArgs {
     #[command(flatten)]
     pub(crate) filter: FilterArgs,
     /// How long no matching mail must arrive, such as 10s.
-    #[arg(long = "for", value_name = "DURATION", value_parser = humantime::parse_duration)]
+    #[arg(long = "for", value_name = "DURATION", value_parser = duration, allow_hyphen_values = true)]
     pub(crate) duration: Duration,
+}
+
+/// A duration such as `60s`, `2m` or `500ms`; a negative one is refused in
+/// so many words (clap would take `-1` for a flag).
+fn duration(text: &str) -> Result<Duration, String> {
+    if text.trim_start().starts_with('-') {
+        return Err(format!("{text:?}: durations cannot be negative"));
+    }
+    humantime::parse_duration(text.trim()).map_err(|e| format!("{text:?} is not a duration such as 60s or 2m: {e}"))
+}
+
+/// A socket address: `127.0.0.1:8025`, or a host name such as
+/// `localhost:8025`, resolved to its first address.
+fn socket_address(text: &str) -> Result<SocketAddr, String> {
+    use std::net::ToSocketAddrs;
+    if let Ok(address) = text.parse() {
+        return Ok(address);
+    }
+    let mut resolved = text
+        .to_socket_addrs()
+        .map_err(|e| format!("{text:?} is not an address such as 127.0.0.1:8025 (host:port): {e}"))?;
+    resolved.next().ok_or_else(|| format!("{text:?} resolves to no address"))
+}
+
+/// The commands that read messages, with the Gmail and Microsoft
+/// families' commands under them.
+#[derive(Debug, Args)]
+pub(crate) struct FamilyGroup {
+    #[command(flatten)]
+    pub(crate) api: ApiArgs,
+    #[command(subcommand)]
+    pub(crate) command: FamilyCommand,
 }
 
 /// The Gmail and Microsoft families' commands.
@@ -109,8 +156,10 @@ pub(crate) struct ExpectNoneArgs {
 pub(crate) enum FamilyCommand {
     /// List the ids (Gmail) or accounts (Microsoft) bought.
     List {
+        /// The page, from 1.
         #[arg(long, default_value_t = 1)]
         page: u32,
+        /// How many a page holds.
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
@@ -124,26 +173,35 @@ pub(crate) enum FamilyCommand {
         /// The id or account to vary (default: a random one).
         #[arg(long, value_name = "ID")]
         id: Option<String>,
+        /// How many addresses to make.
         #[arg(long, default_value_t = 1)]
         number: u32,
+        /// Make `+tag` variants rather than dot variants.
         #[arg(long)]
         plus: bool,
     },
     /// List an address's messages.
     Inbox {
+        /// The address.
         #[arg(long)]
         address: String,
+        /// One line of 22.do's JSON per message.
         #[arg(long)]
         json: bool,
     },
     /// Print a message.
     Message {
+        /// The message's id.
         id: String,
+        /// 22.do's JSON for the message.
         #[arg(long)]
         json: bool,
     },
     /// Delete a message.
-    Delete { id: String },
+    Delete {
+        /// The message's id.
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +224,8 @@ pub(crate) enum Command {
         /// Print {"email", "account", "domain", "type"}.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: ApiArgs,
     },
     /// Wait for a matching email and print the code in it.
     WaitForCode(WaitArgs),
@@ -175,45 +235,62 @@ pub(crate) enum Command {
     Wait(WaitArgs),
     /// Succeed only if no matching email arrives for a while.
     ExpectNone(ExpectNoneArgs),
-    /// List an address's messages: id, time, sender, subject.
+    /// List an address's messages: id, time, sender, subject (one per
+    /// line, tab-separated, control characters escaped).
     Inbox {
+        /// The address.
         #[arg(long)]
         address: String,
+        /// The address's family, when its domain does not say.
         #[arg(long, value_enum)]
         family: Option<FamilyArg>,
-        /// Only messages received after this Unix time.
-        #[arg(long)]
+        /// Only messages received at or after this Unix time (seconds).
+        #[arg(long, value_name = "UNIX")]
         since: Option<i64>,
+        /// One line of 22.do's JSON per message.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: ApiArgs,
     },
     /// Print a message: headers and text (--json: everything).
     Message {
+        /// The message's id.
         id: String,
+        /// The family of the address it was sent to.
         #[arg(long, value_enum, default_value = "temp")]
         family: FamilyArg,
+        /// 22.do's JSON for the message.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        api: ApiArgs,
     },
     /// Delete a message.
     Delete {
+        /// The message's id.
         id: String,
+        /// The family of the address it was sent to.
         #[arg(long, value_enum, default_value = "temp")]
         family: FamilyArg,
+        #[command(flatten)]
+        api: ApiArgs,
     },
     /// List the domains addresses can be made on.
     Domains {
+        /// Only the service's shared (premium) domains.
         #[arg(long, conflicts_with = "private")]
         premium: bool,
+        /// Only the account's own (private) domains.
         #[arg(long)]
         private: bool,
+        #[command(flatten)]
+        api: ApiArgs,
     },
     /// Gmail ids: list, purchase, generate, inbox, message, delete.
-    #[command(subcommand)]
-    Gmail(FamilyCommand),
+    Gmail(FamilyGroup),
     /// Microsoft accounts: list, purchase, generate, inbox, message, delete.
-    #[command(subcommand)]
-    Microsoft(FamilyCommand),
+    Microsoft(FamilyGroup),
     /// The whole product in one command, offline: a local server, an
     /// address, a signup email over SMTP, the wait, the code and the link.
     Demo,
@@ -290,9 +367,9 @@ pub(crate) enum RulesCommand {
 /// `ServerConfig`'s default, which `--help` shows.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct ServeArgs {
-    #[arg(long, value_name = "ADDR", help = defaults::http())]
+    #[arg(long, value_name = "ADDR", value_parser = socket_address, help = defaults::http())]
     pub(crate) http: Option<SocketAddr>,
-    #[arg(long, value_name = "ADDR", help = defaults::smtp())]
+    #[arg(long, value_name = "ADDR", value_parser = socket_address, help = defaults::smtp())]
     pub(crate) smtp: Option<SocketAddr>,
     #[arg(long = "domain", value_name = "DOMAIN", help = defaults::domains())]
     pub(crate) domains: Vec<String>,
@@ -308,12 +385,14 @@ pub(crate) struct ServeArgs {
     pub(crate) users: Vec<String>,
     #[arg(long, help = defaults::qps())]
     pub(crate) qps: Option<u32>,
-    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, help = defaults::retention())]
+    #[arg(long, value_name = "DURATION", value_parser = duration, help = defaults::retention())]
     pub(crate) retention: Option<Duration>,
     #[arg(long, value_name = "SIZE", value_parser = parse_size, help = defaults::max_message_size())]
     pub(crate) max_message_size: Option<usize>,
     #[arg(long, help = defaults::max_messages())]
     pub(crate) max_messages: Option<usize>,
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, help = defaults::max_store())]
+    pub(crate) max_store: Option<usize>,
     /// Keep messages in this SQLite file across restarts.
     #[arg(long, value_name = "FILE")]
     pub(crate) data: Option<PathBuf>,
@@ -367,6 +446,14 @@ mod defaults {
         with_default("The largest message accepted, such as 10MB or 512KB", format!("{}MB", size >> 20))
     }
 
+    pub(super) fn max_store() -> String {
+        let size = ServerConfig::default().max_store_bytes;
+        with_default(
+            "How many bytes of mail are kept at most (compressed); the oldest go first",
+            format!("{}MB", size >> 20),
+        )
+    }
+
     pub(super) fn max_messages() -> String {
         with_default("How many messages are kept at most; the oldest go first", ServerConfig::default().max_messages)
     }
@@ -385,8 +472,9 @@ mod defaults {
 pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) serve: ServeArgs,
-    /// The command to run, after `--`.
-    #[arg(last = true, required = true, value_name = "COMMAND")]
+    /// The command to run and its arguments (after `--` if they look like
+    /// flags of this command).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true, value_name = "COMMAND")]
     pub(crate) command: Vec<String>,
 }
 

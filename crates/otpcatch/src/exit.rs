@@ -57,7 +57,7 @@ impl From<otpcatch_core::Error> for Failure {
             TIMEOUT
         } else if error.is_auth() {
             AUTH
-        } else if error.is_transient() || error.is_decode() {
+        } else if error.is_transient() || error.is_transport() || error.is_decode() {
             UNAVAILABLE
         } else {
             USAGE
@@ -73,9 +73,16 @@ impl From<otpcatch_core::Error> for Failure {
     }
 }
 
-/// `headline: cause: cause…`, the error's sources in order.
-fn with_causes(headline: &str, error: &dyn std::error::Error) -> String {
+/// `headline: cause: cause…`, the error's sources in order. A failure to
+/// connect whose cause is known (refused, unresolved, TLS) is said in the
+/// headline; its chain of socket errors only repeats it.
+fn with_causes(headline: &str, error: &otpcatch_core::Error) -> String {
+    use otpcatch_core::TransportFailure;
     let mut text = headline.to_owned();
+    if error.transport_failure().is_some_and(|failure| failure != TransportFailure::Other) {
+        return text;
+    }
+    let error: &dyn std::error::Error = error;
     let mut cause = error.source();
     while let Some(c) = cause {
         text.push_str(": ");
@@ -114,11 +121,23 @@ fn cli_hint(error: &otpcatch_core::Error) -> Option<String> {
             "the local server makes private addresses only when started with --private-domain DOMAIN".to_owned(),
         );
     }
-    if error.is_transport() {
-        return Some(
-            "is the server running, and is OTPCATCH_API_URL (or --api-url) right? the request was retried with backoff"
+    if let Some(failure) = error.transport_failure() {
+        use otpcatch_core::TransportFailure;
+        // The headline already names the address and what happened.
+        return Some(match failure {
+            TransportFailure::Refused => {
+                "is `otpcatch serve` running, and is OTPCATCH_API_URL (or --api-url) right?".to_owned()
+            }
+            TransportFailure::Unresolved => {
+                "are you offline, or is OTPCATCH_API_URL (or --api-url) mistyped?".to_owned()
+            }
+            TransportFailure::Tls => "the local server speaks plain http://: check that OTPCATCH_API_URL (or \
+                 --api-url) does not say https://"
                 .to_owned(),
-        );
+            _ => "is the server running, and is OTPCATCH_API_URL (or --api-url) right? the request was retried with \
+                  backoff"
+                .to_owned(),
+        });
     }
     let timeout = error.wait_timeout()?;
     if timeout.polls == 0 {

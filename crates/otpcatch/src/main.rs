@@ -16,14 +16,18 @@ use clap::Parser;
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let started = std::time::SystemTime::now();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return clap_exit(&error),
+    };
     init_logging(&cli);
     // Commands that do no I/O beyond files run without an async runtime:
     // starting one costs a one-shot `otpcatch extract` its worker threads.
     let outcome = match cli.command {
         Command::Extract(args) => commands::extract::extract(args),
         Command::Rules(command) => commands::rules::rules(command),
-        command => return run_async(Cli { command, ..cli }),
+        command => return run_async(Cli { command, ..cli }, started),
     };
     match outcome {
         Ok(code) => code,
@@ -31,7 +35,29 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_async(cli: Cli) -> ExitCode {
+/// What clap says for `--help`, `--version` and bad arguments: help and
+/// the version on stdout (a failed write is exit 7, as for any result),
+/// errors on stderr (exit 2).
+fn clap_exit(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            match output::print_bytes(error.render().to_string().as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => failure.report(),
+            }
+        }
+        _ => {
+            let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let rendered = error.render();
+            let text = if color { rendered.ansi().to_string() } else { rendered.to_string() };
+            eprint!("{text}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}
+
+fn run_async(cli: Cli, started: std::time::SystemTime) -> ExitCode {
     // The server commands want every core for taking mail in. A client
     // command is one request or one wait: on a single thread, a push event
     // is read, the message fetched and the code printed without waking
@@ -48,17 +74,17 @@ fn run_async(cli: Cli) -> ExitCode {
         Err(err) => return exit::Failure::usage(format!("could not start the async runtime: {err}")).report(),
     };
     let ui = ui::Ui::new(cli.quiet);
-    let outcome = runtime.block_on(dispatch(cli, ui));
+    let outcome = runtime.block_on(dispatch(cli, ui, started));
     match outcome {
         Ok(code) => code,
         Err(failure) => failure.report(),
     }
 }
 
-async fn dispatch(cli: Cli, ui: ui::Ui) -> Result<ExitCode, exit::Failure> {
+async fn dispatch(cli: Cli, ui: ui::Ui, started: std::time::SystemTime) -> Result<ExitCode, exit::Failure> {
     use commands::{mailbox, wait};
     use otpcatch_core::Family;
-    let client = || settings::client(&cli.api, &settings::config_file()?);
+    let client = |api: &cli::ApiArgs| settings::client(api, &settings::config_file()?);
     match cli.command {
         Command::Serve(args) => commands::serve::serve(args, ui).await,
         Command::Run(args) => commands::run::run(args).await,
@@ -72,24 +98,30 @@ async fn dispatch(cli: Cli, ui: ui::Ui) -> Result<ExitCode, exit::Failure> {
             output::print_bytes(&script)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::NewAddress { premium, private, json } => {
-            mailbox::new_address(&client()?, premium, private, json).await
+        Command::NewAddress { premium, private, json, api } => {
+            mailbox::new_address(&client(&api)?, premium, private, json).await
         }
-        Command::WaitForCode(args) => wait::wait(&client()?, args, wait::Print::Code, ui).await,
-        Command::WaitForLink(args) => wait::wait(&client()?, args, wait::Print::Link, ui).await,
-        Command::Wait(args) => wait::wait(&client()?, args, wait::Print::Message, ui).await,
-        Command::ExpectNone(args) => wait::expect_none(&client()?, args, ui).await,
-        Command::Inbox { address, family, since, json } => {
+        Command::WaitForCode(args) => {
+            wait::wait(&client(&args.filter.api)?, args, wait::Print::Code, ui, started).await
+        }
+        Command::WaitForLink(args) => {
+            wait::wait(&client(&args.filter.api)?, args, wait::Print::Link, ui, started).await
+        }
+        Command::Wait(args) => wait::wait(&client(&args.filter.api)?, args, wait::Print::Message, ui, started).await,
+        Command::ExpectNone(args) => wait::expect_none(&client(&args.filter.api)?, args, ui, started).await,
+        Command::Inbox { address, family, since, json, api } => {
             let family = settings::family(family, &address);
-            mailbox::inbox(&client()?, family, &address, since, json).await
+            mailbox::inbox(&client(&api)?, family, &address, since, json).await
         }
-        Command::Message { id, family, json } => {
-            mailbox::message(&client()?, settings::family(Some(family), ""), &id, json).await
+        Command::Message { id, family, json, api } => {
+            mailbox::message(&client(&api)?, settings::family(Some(family), ""), &id, json).await
         }
-        Command::Delete { id, family } => mailbox::delete(&client()?, settings::family(Some(family), ""), &id).await,
-        Command::Domains { premium, private } => mailbox::domains(&client()?, premium, private).await,
-        Command::Gmail(command) => mailbox::family(&client()?, Family::Gmail, command).await,
-        Command::Microsoft(command) => mailbox::family(&client()?, Family::Microsoft, command).await,
+        Command::Delete { id, family, api } => {
+            mailbox::delete(&client(&api)?, settings::family(Some(family), ""), &id).await
+        }
+        Command::Domains { premium, private, api } => mailbox::domains(&client(&api)?, premium, private).await,
+        Command::Gmail(group) => mailbox::family(&client(&group.api)?, Family::Gmail, group.command).await,
+        Command::Microsoft(group) => mailbox::family(&client(&group.api)?, Family::Microsoft, group.command).await,
     }
 }
 

@@ -35,10 +35,11 @@ pub(crate) fn server_config(args: &ServeArgs, base: ServerConfig) -> Result<Serv
     config.private_domains.clone_from(&args.private_domains);
     config.api_tokens = args.api_tokens.iter().map(Secret::new).collect();
     config.users = users;
-    config.qps = args.qps.map_or(config.qps, |qps| qps.max(1));
+    config.qps = args.qps.unwrap_or(config.qps);
     config.retention = args.retention.unwrap_or(config.retention);
     config.max_message_size = args.max_message_size.unwrap_or(config.max_message_size);
-    config.max_messages = args.max_messages.map_or(config.max_messages, |max| max.max(1));
+    config.max_messages = args.max_messages.unwrap_or(config.max_messages);
+    config.max_store_bytes = args.max_store.unwrap_or(config.max_store_bytes);
     config.data.clone_from(&args.data);
     config.catch_all = args.catch_all;
     config.balance = args.balance.unwrap_or(config.balance);
@@ -159,10 +160,12 @@ pub(crate) fn family(flag: Option<crate::cli::FamilyArg>, address: &str) -> otpc
 
 /// The library filter and wait for the command-line filter; the wait lasts
 /// `timeout` if given, else the client's wait timeout (its layers' or 60 s).
+/// `started` is when the command started: what `--since-now` means.
 pub(crate) fn wait(
     client: &Client,
     args: &crate::cli::FilterArgs,
     timeout: Option<std::time::Duration>,
+    started: std::time::SystemTime,
 ) -> Result<otpcatch_core::Wait, Failure> {
     let mut filter = otpcatch_core::Filter::new();
     if let Some(from) = &args.from {
@@ -177,10 +180,17 @@ pub(crate) fn wait(
     if let Some(since) = args.since {
         filter = filter.received_after(since);
     }
+    if args.since_now {
+        let millis = started.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        filter = filter.received_after_ms(millis);
+    }
     let mailbox = client.mailbox_in(family(args.family, &args.address), args.address.clone());
     let mut wait = mailbox.wait_for(filter);
     if let Some(timeout) = timeout {
         wait = wait.timeout(timeout);
     }
-    Ok(if args.since_now { wait.only_new() } else { wait })
+    if let Some(id) = &args.after_id {
+        wait = wait.after_id(id);
+    }
+    Ok(wait)
 }

@@ -1,13 +1,17 @@
-use otpcatch_wire::endpoint::{ACCOUNT, PREMIUM_ACCOUNT, PRIVATE_ACCOUNT};
+use otpcatch_wire::endpoint::{ACCOUNT, ACCOUNT_BY_GET, PREMIUM_ACCOUNT, PRIVATE_ACCOUNT};
 use otpcatch_wire::{Account, endpoint::Endpoint};
 
 use crate::error::Result;
 use crate::{Client, Family, Mailbox, NewAddress};
 
 impl Client {
-    /// Makes a fresh address (`POST /account`).
+    /// Makes a fresh address (`POST /account`; `GET /account` if the
+    /// server answers POST with 405, as mirrors of the reference disagree).
     pub async fn create_account(&self) -> Result<NewAddress> {
-        self.new_address(&ACCOUNT).await
+        match self.new_address(&ACCOUNT).await {
+            Err(err) if err.status() == Some(405) => self.new_address(&ACCOUNT_BY_GET).await,
+            other => other,
+        }
     }
 
     /// Makes a fresh address on a premium domain (`GET /account/premium`).

@@ -157,6 +157,7 @@ pub struct ClientBuilder {
     max_backoff: Duration,
     request_timeout: Duration,
     wait_timeout: Duration,
+    retry_budget: Duration,
 }
 
 impl Default for ClientBuilder {
@@ -173,6 +174,7 @@ impl Default for ClientBuilder {
             max_backoff: Duration::from_secs(8),
             request_timeout: Duration::from_secs(30),
             wait_timeout: DEFAULT_TIMEOUT,
+            retry_budget: Duration::from_secs(10),
         }
     }
 }
@@ -283,9 +285,20 @@ impl ClientBuilder {
         self
     }
 
-    /// How long one HTTP request may take (default 30 s).
+    /// How long one HTTP request may take (default 30 s), within the
+    /// retry budget.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// How long one call may take in all, its retries and its Bearer
+    /// exchange included (default 10 s): a failing server fails a command
+    /// in about this long, not in retries multiplied by retries. (A wait
+    /// gives each of its listings this budget, and is bounded by its own
+    /// timeout.)
+    pub fn retry_budget(mut self, budget: Duration) -> Self {
+        self.retry_budget = budget;
         self
     }
 
@@ -322,7 +335,6 @@ impl ClientBuilder {
         let http = reqwest::Client::builder()
             .user_agent(concat!("otpcatch/", env!("CARGO_PKG_VERSION"), " (uses the 22.do API, https://22.do)"))
             .connect_timeout(Duration::from_secs(10))
-            .timeout(self.request_timeout)
             .build()
             .map_err(|err| Error::config(format!("could not set up the HTTP client: {err}")))?;
 
@@ -358,6 +370,8 @@ impl ClientBuilder {
             max_retry_after: self.max_backoff.max(Duration::from_secs(30)),
             push_advertised: Default::default(),
             wait_timeout: self.wait_timeout,
+            retry_budget: self.retry_budget,
+            request_timeout: self.request_timeout,
         }))
     }
 }

@@ -14,6 +14,7 @@ mod transport;
 pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, ENV_VARS, Settings};
 #[cfg(feature = "fuzzing")]
 pub(crate) use decode::fuzz_decode;
+pub(crate) use transport::answer_by;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,6 +42,10 @@ struct Inner {
     max_retry_after: Duration,
     push_advertised: AtomicBool,
     wait_timeout: Duration,
+    /// How long one call may take in all, retries included.
+    retry_budget: Duration,
+    /// How long one HTTP request may take.
+    request_timeout: Duration,
 }
 
 impl std::fmt::Debug for Client {

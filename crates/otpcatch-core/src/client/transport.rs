@@ -2,7 +2,7 @@
 //! decode; and the retry wrapper around it.
 
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use backon::Retryable;
 use otpcatch_wire::endpoint::{Endpoint, Method, Retry};
@@ -21,6 +21,30 @@ const MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 
 /// How long a push stream may stay open: as long as any wait.
 const STREAM_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// The shortest time a request is given, even when the budget is spent.
+const MIN_ATTEMPT: Duration = Duration::from_millis(500);
+
+tokio::task_local! {
+    /// The latest moment any call made inside [`answer_by`] may still be
+    /// retrying: a wait sets it so that a call's last failure comes back
+    /// to it before the wait's own time is up, rather than being cut off
+    /// unreported.
+    static ANSWER_BY: Instant;
+}
+
+/// Runs `work` with every call inside it bounded by `deadline`, on top of
+/// the client's own retry budget.
+pub(crate) async fn answer_by<F: Future>(deadline: Instant, work: F) -> F::Output {
+    ANSWER_BY.scope(deadline, work).await
+}
+
+/// The deadline of a call starting now: the retry budget, or an enclosing
+/// [`answer_by`] if that ends sooner.
+fn call_deadline(budget: Duration) -> Instant {
+    let own = Instant::now() + budget;
+    ANSWER_BY.try_with(|&outer| outer.min(own)).unwrap_or(own)
+}
 
 /// Whether a failed call may be sent again, by its endpoint's retry class.
 fn may_retry(retry: Retry, error: &Error) -> bool {
@@ -62,7 +86,7 @@ impl Client {
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
-        let envelope = self.retrying(endpoint, || self.send_authenticated(endpoint, body)).await?;
+        let envelope = self.retrying(endpoint, |deadline| self.send_authenticated(endpoint, body, deadline)).await?;
         require_data(endpoint, envelope)
     }
 
@@ -75,17 +99,20 @@ impl Client {
     /// as a deletion.
     pub(crate) async fn call_for_status<B: Serialize + ?Sized>(&self, endpoint: &Endpoint, body: &B) -> Result<()> {
         let _: Envelope<serde::de::IgnoredAny> =
-            self.retrying(endpoint, || self.send_authenticated(endpoint, Some(body))).await?;
+            self.retrying(endpoint, |deadline| self.send_authenticated(endpoint, Some(body), deadline)).await?;
         Ok(())
     }
 
-    /// Calls `/auth` or `/token`, which take no Bearer.
+    /// Calls `/auth` or `/token`, which take no Bearer, once: the exchange
+    /// happens inside another call, whose retries cover it too, so retries
+    /// never multiply.
     pub(crate) async fn call_unauthenticated<B, T>(&self, endpoint: &Endpoint, body: &B) -> Result<T>
     where
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
-        let envelope = self.retrying(endpoint, || self.send(endpoint, Some(body), None)).await?;
+        let deadline = call_deadline(self.inner.retry_budget);
+        let envelope = self.send(endpoint, Some(body), None, deadline).await?;
         require_data(endpoint, envelope)
     }
 
@@ -113,56 +140,77 @@ impl Client {
         Ok(response)
     }
 
-    async fn retrying<T, F, Fut>(&self, endpoint: &Endpoint, attempt: F) -> Result<T>
+    /// Runs `attempt` until it succeeds, fails for good, or the call's
+    /// retry budget is spent: one deadline for every try, the Bearer
+    /// exchange included, and each try's HTTP timeout ends at it too.
+    async fn retrying<T, F, Fut>(&self, endpoint: &Endpoint, mut attempt: F) -> Result<T>
     where
-        F: FnMut() -> Fut,
+        F: FnMut(Instant) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let max_retry_after = self.inner.max_retry_after;
-        attempt
+        let deadline = call_deadline(self.inner.retry_budget);
+        (|| attempt(deadline))
             .retry(self.inner.backoff)
             .when(|err: &Error| may_retry(endpoint.retry, err))
             .adjust(|err: &Error, backoff| {
                 // Only lengthen a pause the policy already allows; never
-                // turn an exhausted policy into another try.
-                backoff.map(|pause| err.retry_after().map_or(pause, |asked| asked.min(max_retry_after)))
+                // turn an exhausted policy into another try, nor try after
+                // the budget is spent.
+                backoff
+                    .map(|pause| err.retry_after().map_or(pause, |asked| asked.min(max_retry_after)))
+                    .filter(|&pause| Instant::now() + pause < deadline)
             })
             .notify(|err: &Error, pause| {
-                tracing::warn!("{} failed ({}); retrying in {pause:.2?}", endpoint.name, with_causes(err));
+                tracing::info!("{} failed ({}); retrying in {pause:.2?}", endpoint.name, with_causes(err));
             })
             .await
     }
 
     /// Sends once with the current Bearer; on a 401, renews the Bearer and
     /// sends once more.
-    async fn send_authenticated<B, T>(&self, endpoint: &Endpoint, body: Option<&B>) -> Result<Envelope<T>>
+    async fn send_authenticated<B, T>(
+        &self,
+        endpoint: &Endpoint,
+        body: Option<&B>,
+        deadline: Instant,
+    ) -> Result<Envelope<T>>
     where
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
         let bearer = self.inner.auth.bearer(self).await?;
-        match self.send(endpoint, body, bearer.as_ref()).await {
+        match self.send(endpoint, body, bearer.as_ref(), deadline).await {
             Err(err) if err.is_auth() && bearer.is_some() => {
                 if let Some(rejected) = &bearer {
                     tracing::debug!("{} answered 401; renewing the Bearer", endpoint.name);
                     self.inner.auth.forget(rejected).await;
                 }
                 let renewed = self.inner.auth.bearer(self).await?;
-                self.send(endpoint, body, renewed.as_ref()).await
+                self.send(endpoint, body, renewed.as_ref(), deadline).await
             }
             other => other,
         }
     }
 
-    /// One HTTP exchange: quota, send, read, decode.
-    async fn send<B, T>(&self, endpoint: &Endpoint, body: Option<&B>, bearer: Option<&Secret>) -> Result<Envelope<T>>
+    /// One HTTP exchange: quota, send, read, decode; its timeout ends at
+    /// `deadline` at the latest.
+    async fn send<B, T>(
+        &self,
+        endpoint: &Endpoint,
+        body: Option<&B>,
+        bearer: Option<&Secret>,
+        deadline: Instant,
+    ) -> Result<Envelope<T>>
     where
         B: Serialize + ?Sized,
         T: DeserializeOwned,
     {
         self.inner.limiter.acquire(priority(endpoint)).await;
         let url = format!("{}{}", self.inner.base_url, endpoint.path);
-        let mut request = self.inner.http.request(method(endpoint.method), url);
+        let remaining = deadline.saturating_duration_since(Instant::now()).max(MIN_ATTEMPT);
+        let mut request =
+            self.inner.http.request(method(endpoint.method), url).timeout(remaining.min(self.inner.request_timeout));
         if let Some(body) = body {
             request = request.json(body);
         }

@@ -22,6 +22,7 @@ use tokio::time::Instant;
 
 use super::tracker::{Candidate, Tracker};
 use super::{Filter, WaitEvent};
+use crate::client::answer_by;
 use crate::error::{Error, Result, UnexpectedMessage, WaitTimeout};
 use crate::{Message, MessageSummary};
 
@@ -30,6 +31,10 @@ const PUSH_SAFETY_POLL: Duration = Duration::from_secs(10);
 
 /// After an `expect none` wait's time is up, how long its last listing may take.
 const FINAL_CHECK_LIMIT: Duration = Duration::from_secs(5);
+
+/// However short a wait's timeout, its first listing may take this long
+/// (from the start of the wait), so a message already there is found.
+const FIRST_CHECK_LIMIT: Duration = Duration::from_secs(1);
 
 /// Where a wait reads mail: a [`Mailbox`](super::Mailbox) in use, a
 /// scripted inbox in tests.
@@ -107,6 +112,8 @@ pub(crate) struct Plan {
     pub(crate) pick: Pick,
     pub(crate) requirement: Option<Requirement>,
     pub(crate) only_new: bool,
+    /// Count only messages that arrived after this one.
+    pub(crate) after_id: Option<String>,
     pub(crate) delete_after_read: bool,
     pub(crate) events: Option<UnboundedSender<WaitEvent>>,
     pub(crate) min_interval: Duration,
@@ -143,6 +150,7 @@ impl Plan {
             pick: Pick::Nth(1),
             requirement: None,
             only_new: false,
+            after_id: None,
             delete_after_read: false,
             events: None,
             min_interval: Duration::from_millis(250),
@@ -217,21 +225,55 @@ pub(crate) fn next_pause(pause: Duration, max: Duration) -> Duration {
     pause.saturating_add(pause / 2).min(max)
 }
 
+/// How long into a wait its requests may keep retrying: a little less
+/// than the wait, so that a request failing to the end reports why before
+/// the wait's time is up.
+fn answer_deadline(started: Instant, timeout: Duration) -> std::time::Instant {
+    /// Far enough to mean "never" for any wait, near enough not to overflow.
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    let answer_time = timeout.saturating_sub((timeout / 4).min(Duration::from_secs(1))).min(CENTURY);
+    (started + answer_time).into_std()
+}
+
 /// Runs a wait to its end: the matching message, or why there is none.
 pub(crate) async fn wait<S: Source>(source: &S, plan: &Plan) -> Result<Message> {
     let started = Instant::now();
     let mut tracker = Tracker::new(plan.filter.earliest());
-    match tokio::time::timeout(plan.timeout, run(source, plan, &mut tracker)).await {
-        Ok(Ok(message)) => {
+    let running = answer_by(answer_deadline(started, plan.timeout), run(source, plan, &mut tracker));
+    let outcome = match tokio::time::timeout(plan.timeout, running).await {
+        Ok(outcome) => outcome.map(Some),
+        // However short the timeout, the inbox is looked at once: a message
+        // that is already there is found.
+        Err(_elapsed) if tracker.polls == 0 => {
+            let left = FIRST_CHECK_LIMIT.saturating_sub(started.elapsed());
+            final_check(source, plan, &mut tracker, left).await
+        }
+        Err(_elapsed) => Ok(None),
+    };
+    match outcome {
+        Ok(Some(message)) => {
             plan.emit(WaitEvent::Matched { id: message.id.clone(), elapsed: started.elapsed() });
             Ok(message)
         }
-        Ok(Err(err)) => Err(err),
+        Err(err) => Err(err),
         // A listing that kept failing explains the timeout better than
         // "nothing arrived" would.
-        Err(_elapsed) => {
+        Ok(None) => {
             Err(tracker.last_error.take().unwrap_or_else(|| plan.timeout_error(source.address(), &tracker, started)))
         }
+    }
+}
+
+/// One last listing when a wait's time is up, bounded in time of its own.
+async fn final_check<S: Source>(
+    source: &S,
+    plan: &Plan,
+    tracker: &mut Tracker,
+    limit: Duration,
+) -> Result<Option<Message>> {
+    match tokio::time::timeout(limit, poll_once(source, plan, tracker)).await {
+        Ok(outcome) => outcome,
+        Err(_elapsed) => Ok(None),
     }
 }
 
@@ -248,18 +290,23 @@ pub(crate) async fn expect_none<S: Source>(source: &S, plan: Plan) -> Result<()>
             after: started.elapsed(),
         })
     };
-    match tokio::time::timeout(plan.timeout, run(source, &plan, &mut tracker)).await {
+    let running = answer_by(answer_deadline(started, plan.timeout), run(source, &plan, &mut tracker));
+    match tokio::time::timeout(plan.timeout, running).await {
         Ok(Ok(message)) => return Err(unexpected(message)),
         Ok(Err(err)) => return Err(err),
         Err(_elapsed) => {}
     }
-    match tokio::time::timeout(FINAL_CHECK_LIMIT, poll_once(source, &plan, &mut tracker)).await {
-        Ok(Ok(Some(message))) => Err(unexpected(message)),
-        Ok(Ok(None)) => Ok(()),
-        Ok(Err(err)) => Err(err),
-        Err(_elapsed) => {
+    // Nothing matched if, and only if, the last listing worked and showed
+    // nothing: a wait that could not look has not seen "no mail".
+    tracker.last_error = None;
+    let polls = tracker.polls;
+    match final_check(source, &plan, &mut tracker, FINAL_CHECK_LIMIT).await {
+        Ok(Some(message)) => Err(unexpected(message)),
+        Ok(None) if tracker.polls > polls => Ok(()),
+        Ok(None) => {
             Err(tracker.last_error.take().unwrap_or_else(|| plan.timeout_error(source.address(), &tracker, started)))
         }
+        Err(err) => Err(err),
     }
 }
 
@@ -270,11 +317,17 @@ async fn run<S: Source>(source: &S, plan: &Plan, tracker: &mut Tracker) -> Resul
         filter: plan.filter.to_string(),
         timeout: plan.timeout,
     });
-    if plan.only_new {
+    // A wait for mail after a point first lists what is there and sets
+    // aside what came before the point; what came after it is judged.
+    let mut after_point = None;
+    if plan.only_new || plan.after_id.is_some() {
         loop {
             match list(source, plan, tracker).await {
                 Ok(listing) => {
-                    tracker.skip(listing);
+                    match &plan.after_id {
+                        Some(id) => after_point = Some(tracker.skip_through(id, listing)),
+                        None => tracker.skip(listing),
+                    }
                     break;
                 }
                 Err(err) if survivable(&err) => {
@@ -299,6 +352,11 @@ async fn run<S: Source>(source: &S, plan: &Plan, tracker: &mut Tracker) -> Resul
     // A message the server pushed whole (or announced), judged without
     // listing the inbox.
     let mut pushed: Option<(MessageSummary, Option<Box<Message>>)> = None;
+    if let Some(after) = after_point.filter(|after| !after.is_empty())
+        && let Some(message) = judge_fresh(source, plan, tracker, after).await?
+    {
+        return Ok(message);
+    }
     loop {
         let found = match pushed.take() {
             Some((summary, message)) => judge(source, plan, tracker, vec![summary], message.map(|m| *m)).await?,
@@ -374,10 +432,32 @@ async fn judge<S: Source>(
     plan: &Plan,
     tracker: &mut Tracker,
     arrived: Vec<MessageSummary>,
+    pushed: Option<Message>,
+) -> Result<Option<Message>> {
+    let fresh = tracker.fresh(arrived);
+    judge_candidates(source, plan, tracker, fresh, pushed).await
+}
+
+/// Judges messages already known to be fresh (and any whose body could
+/// not be read earlier).
+async fn judge_fresh<S: Source>(
+    source: &S,
+    plan: &Plan,
+    tracker: &mut Tracker,
+    fresh: Vec<MessageSummary>,
+) -> Result<Option<Message>> {
+    judge_candidates(source, plan, tracker, fresh, None).await
+}
+
+async fn judge_candidates<S: Source>(
+    source: &S,
+    plan: &Plan,
+    tracker: &mut Tracker,
+    fresh: Vec<MessageSummary>,
     mut pushed: Option<Message>,
 ) -> Result<Option<Message>> {
     let mut candidates = std::mem::take(&mut tracker.unread);
-    candidates.extend(tracker.fresh(arrived));
+    candidates.extend(fresh);
     for summary in candidates {
         let triage = plan.triage(&summary);
         if triage == Triage::Reject {
@@ -550,6 +630,7 @@ mod tests {
             from: "App <no-reply@app.test>".into(),
             to: "me@otpcatch.test".into(),
             recipients: vec!["me@otpcatch.test".into()],
+            time_ms: None,
             text: text.into(),
             html: String::new(),
             attachments: Vec::new(),
@@ -634,6 +715,36 @@ mod tests {
         let found = wait(&*source, &Plan::new(Filter::new(), Duration::from_secs(5))).await.unwrap();
         assert_eq!(found.id, "m1");
         assert_eq!(source.listed_at.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn after_an_id_only_what_came_later_counts() {
+        let source = Scripted::default();
+        let old = message("m1", "Your code", "111111");
+        let new = Message { id: "m2".into(), time: old.time + 1, ..message("m2", "Your code", "222222") };
+        source.inbox.lock().unwrap().extend([old, new]);
+        let plan = Plan { after_id: Some("m1".into()), ..Plan::new(Filter::new(), Duration::from_secs(5)) };
+        assert_eq!(wait(&source, &plan).await.unwrap().id, "m2");
+        let plan = Plan { after_id: Some("m2".into()), ..Plan::new(Filter::new(), Duration::from_secs(5)) };
+        assert!(wait(&source, &plan).await.unwrap_err().is_wait_timeout(), "nothing after the newest");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_with_no_time_still_looks_once() {
+        let source = Scripted::default();
+        source.inbox.lock().unwrap().push(message("m1", "Your code", "123456"));
+        let found = wait(&source, &Plan::new(Filter::new(), Duration::ZERO)).await.unwrap();
+        assert_eq!(found.id, "m1");
+        let empty = Scripted::default();
+        let err = wait(&empty, &Plan::new(Filter::new(), Duration::ZERO)).await.unwrap_err();
+        assert_eq!(err.wait_timeout().map(|t| t.polls), Some(1), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn expect_none_that_could_not_look_fails() {
+        let source = Scripted { fail_forever: true, ..Scripted::default() };
+        let err = expect_none(&source, Plan::new(Filter::new(), Duration::from_secs(3))).await.unwrap_err();
+        assert_eq!(err.status(), Some(503), "not a success: {err}");
     }
 
     #[tokio::test(start_paused = true)]

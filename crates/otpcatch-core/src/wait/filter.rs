@@ -27,6 +27,7 @@ pub struct Filter {
     subject: Option<Regex>,
     body: Option<Regex>,
     received_after: Option<i64>,
+    received_after_ms: Option<i64>,
 }
 
 impl Filter {
@@ -69,18 +70,31 @@ impl Filter {
         self
     }
 
-    /// The earliest arrival time the filter accepts, if it sets one.
+    /// Only messages received at or after the instant `unix_ms`, in Unix
+    /// milliseconds: what "from now on" means for a wait started just
+    /// before the action that sends the mail. Where the server counts whole
+    /// seconds only (22.do), a message from earlier in the same second also
+    /// passes; otpcatch's local server says the millisecond.
+    pub fn received_after_ms(mut self, unix_ms: i64) -> Self {
+        self.received_after_ms = Some(unix_ms);
+        self
+    }
+
+    /// The earliest arrival second the filter accepts, if it sets one.
     pub(crate) fn earliest(&self) -> Option<i64> {
-        self.received_after
+        let from_ms = self.received_after_ms.map(|ms| ms.div_euclid(1000));
+        self.received_after.max(from_ms)
     }
 
     /// Whether the listing entry passes every criterion but the body.
     pub(crate) fn matches_summary(&self, message: &MessageSummary) -> bool {
         let accepts = |re: &Option<Regex>, field: &str| re.as_ref().is_none_or(|re| re.is_match(field));
+        let after_ms = |ms: i64| message.time_ms.map_or(message.time >= ms.div_euclid(1000), |at| at >= ms);
         accepts(&self.to, &message.to)
             && accepts(&self.from, &message.from)
             && accepts(&self.subject, &message.subject)
             && self.received_after.is_none_or(|t| message.time >= t)
+            && self.received_after_ms.is_none_or(after_ms)
     }
 
     /// Whether a body criterion is set, so candidates must be read in full.
@@ -117,6 +131,7 @@ impl fmt::Display for Filter {
                 .into_iter()
                 .filter_map(|(name, re)| re.as_ref().map(|re| format!("{name} ~ /{}/", re.as_str())))
                 .chain(self.received_after.map(|t| format!("received at or after {t}")))
+                .chain(self.received_after_ms.map(|ms| format!("received at or after {ms} ms")))
                 .collect();
         if parts.is_empty() { f.write_str("any message") } else { f.write_str(&parts.join(" and ")) }
     }
@@ -134,6 +149,7 @@ mod tests {
             subject: subject.into(),
             from: from.into(),
             to: "a@otpcatch.test".into(),
+            time_ms: None,
         }
     }
 
@@ -155,12 +171,24 @@ mod tests {
     }
 
     #[test]
+    fn received_after_ms_uses_the_millisecond_where_the_server_gives_it() {
+        let filter = Filter::new().received_after_ms(100_500);
+        let at = |time_ms| MessageSummary { time_ms, ..summary("x", "y", 100) };
+        assert!(filter.matches_summary(&at(Some(100_500))));
+        assert!(!filter.matches_summary(&at(Some(100_499))), "just before: an older message");
+        assert!(filter.matches_summary(&at(None)), "whole seconds only: the same second passes");
+        assert!(!filter.matches_summary(&MessageSummary { time_ms: None, ..summary("x", "y", 99) }));
+        assert_eq!(filter.earliest(), Some(100));
+    }
+
+    #[test]
     fn body_and_recipients_are_checked_on_the_whole_message() {
         let filter = Filter::new().body(r"\b\d{6}\b").unwrap().to("second@").unwrap();
         let message = Message {
             id: "m".into(),
             time: 1,
             expires_at: 2,
+            time_ms: None,
             subject: "s".into(),
             from: "f".into(),
             to: "first@otpcatch.test".into(),

@@ -100,6 +100,15 @@ impl Wait {
         self
     }
 
+    /// Count only messages that arrived after the message `id` (in arrival
+    /// order), for flows that send a second code: pass the id of the
+    /// message the first wait returned. If `id` is no longer in the inbox
+    /// (deleted, or expired), every message counts.
+    pub fn after_id(mut self, id: impl Into<String>) -> Self {
+        self.plan.after_id = Some(id.into());
+        self
+    }
+
     /// Delete the matched message once it has been read.
     pub fn delete_after_read(mut self) -> Self {
         self.plan.delete_after_read = true;

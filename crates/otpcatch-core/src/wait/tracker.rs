@@ -77,6 +77,18 @@ impl Tracker {
         let _ = self.fresh(listing);
     }
 
+    /// Marks as seen the message `id` and every message that arrived before
+    /// it (in arrival order); returns the rest of `listing`, to be judged.
+    /// If `id` is not there (deleted, or expired with everything older),
+    /// nothing is skipped.
+    pub(crate) fn skip_through(&mut self, id: &str, listing: Vec<MessageSummary>) -> Vec<MessageSummary> {
+        let mut fresh = self.fresh(listing);
+        if let Some(position) = fresh.iter().position(|m| m.id == id) {
+            fresh.drain(..=position);
+        }
+        fresh
+    }
+
     /// Records a message that matched but lacked what the wait required.
     pub(crate) fn pass_over(&mut self, summary: &MessageSummary, why: String) {
         self.passed_over.push(PassedOver { from: summary.from.clone(), subject: summary.subject.clone(), why });
@@ -104,6 +116,7 @@ mod tests {
             subject: id.into(),
             from: "f".into(),
             to: "t".into(),
+            time_ms: None,
         }
     }
 
@@ -135,6 +148,16 @@ mod tests {
         let mut tracker = Tracker::new(None);
         let fresh = tracker.fresh(vec![at("third", 2), at("second", 1), at("first", 1)]);
         assert_eq!(fresh.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["first", "second", "third"]);
+    }
+
+    #[test]
+    fn skipping_through_an_id_keeps_only_what_came_after_it() {
+        let mut tracker = Tracker::new(None);
+        let rest = tracker.skip_through("b", vec![at("c", 3), at("a", 1), at("b", 2)]);
+        assert_eq!(rest.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["c"]);
+        let mut tracker = Tracker::new(None);
+        let all = tracker.skip_through("gone", vec![at("a", 1), at("b", 2)]);
+        assert_eq!(all.len(), 2, "an id that is not there skips nothing");
     }
 
     #[test]

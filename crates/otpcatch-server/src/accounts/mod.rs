@@ -24,7 +24,8 @@ use otpcatch_wire::{Family, Secret};
 pub(crate) use purchase::{PurchaseError, gmail_variants, microsoft_variants};
 
 use crate::addresses;
-use crate::store::{Database, unix_now};
+use crate::smtp::session::Refusal;
+use crate::store::{Database, Durable, unix_now};
 use bearer::Bearers;
 use names::{random_local_part, short_hash};
 use rate::RateWindow;
@@ -196,20 +197,32 @@ impl Accounts {
         self.premium_domains.iter().chain(&self.private_domains).any(|d| d == domain)
     }
 
-    /// Makes a fresh random address on one of `domains` for `account`.
-    pub(crate) fn create_address(&self, account: AccountId, domains: &[String]) -> Option<(String, String, String)> {
+    /// Makes a fresh random address on one of `domains` for `account`:
+    /// the address, its local part and domain, and the write that makes
+    /// its ownership survive a restart (answer only once it is done).
+    pub(crate) fn create_address(
+        &self,
+        account: AccountId,
+        domains: &[String],
+    ) -> Option<(String, String, String, Durable)> {
         let domain = domains.get(rand::random_range(0..domains.len().max(1)))?.clone();
         let local = random_local_part(10);
         let address = format!("{local}@{domain}");
-        self.own(account, &address);
-        Some((address, local, domain))
+        let durable = self.own(account, vec![address.clone()]);
+        Some((address, local, domain, durable))
     }
 
-    fn own(&self, account: AccountId, address: &str) {
-        self.record_owner(account, address);
-        if let Some(database) = &self.database {
-            let key = self.lock().accounts[account].key.clone();
-            database.own(address, &key);
+    /// Records that `account` owns `addresses`, and queues that for disk.
+    fn own(&self, account: AccountId, addresses: Vec<String>) -> Durable {
+        for address in &addresses {
+            self.record_owner(account, address);
+        }
+        match &self.database {
+            Some(database) => {
+                let key = self.lock().accounts[account].key.clone();
+                database.own(addresses, &key)
+            }
+            None => Durable::now(),
         }
     }
 
@@ -226,15 +239,22 @@ impl Accounts {
         }
     }
 
-    /// The mailbox SMTP files mail for `address` into, or `None` to refuse
-    /// it (550): only served domains and bought Gmail and Microsoft ids.
-    pub(crate) fn mailbox_for_delivery(&self, address: &str) -> Option<String> {
-        let (local, domain) = addresses::parse(address)?;
+    /// The mailbox SMTP files mail for `address` into, or why it is
+    /// refused: only served domains and bought Gmail and Microsoft ids
+    /// receive mail, and `postmaster` (which RFC 5321 says every server
+    /// must accept) files into `postmaster@` the first served domain.
+    pub(crate) fn mailbox_for_delivery(&self, address: &str) -> Result<String, Refusal> {
+        if address.trim().eq_ignore_ascii_case("postmaster")
+            && let Some(domain) = self.premium_domains.first().or(self.private_domains.first())
+        {
+            return Ok(format!("postmaster@{domain}"));
+        }
+        let (local, domain) = addresses::check(address).map_err(Refusal::Malformed)?;
         let key = addresses::mailbox_key(&local, &domain);
         match Family::of_domain(&domain) {
-            Family::Temp if self.serves(&domain) => Some(key),
-            Family::Gmail | Family::Microsoft if self.lock().owners.contains_key(&key) => Some(key),
-            _ => None,
+            Family::Temp if self.serves(&domain) => Ok(key),
+            Family::Gmail | Family::Microsoft if self.lock().owners.contains_key(&key) => Ok(key),
+            _ => Err(Refusal::NotServed(domain)),
         }
     }
 
@@ -341,19 +361,23 @@ mod tests {
     #[test]
     fn only_served_domains_and_bought_ids_receive_mail() {
         let accounts = accounts(false);
-        assert!(accounts.mailbox_for_delivery("anyone@otpcatch.test").is_some());
-        assert!(accounts.mailbox_for_delivery("anyone@mine.test").is_some());
-        assert!(accounts.mailbox_for_delivery("victim@example.org").is_none(), "never a relay");
-        assert!(accounts.mailbox_for_delivery("someone@gmail.com").is_none());
-        let ids = accounts.purchase(0, Family::Gmail, 1).unwrap();
+        assert!(accounts.mailbox_for_delivery("anyone@otpcatch.test").is_ok());
+        assert!(accounts.mailbox_for_delivery("anyone@mine.test").is_ok());
+        assert!(accounts.mailbox_for_delivery("victim@example.org").is_err(), "never a relay");
+        assert!(accounts.mailbox_for_delivery("someone@gmail.com").is_err());
+        assert_eq!(accounts.mailbox_for_delivery("Postmaster").unwrap(), "postmaster@otpcatch.test");
+        let (ids, _) = accounts.purchase(0, Family::Gmail, 1).unwrap();
         let variant = format!("{}+x@googlemail.com", ids[0].replace('.', ""));
-        assert_eq!(accounts.mailbox_for_delivery(&variant), Some(format!("{}@gmail.com", ids[0].replace('.', ""))));
+        assert_eq!(
+            accounts.mailbox_for_delivery(&variant).ok(),
+            Some(format!("{}@gmail.com", ids[0].replace('.', "")))
+        );
     }
 
     #[test]
     fn purchases_spend_the_balance() {
         let accounts = accounts(false);
-        assert_eq!(accounts.purchase(0, Family::Microsoft, 2).unwrap().len(), 2);
+        assert_eq!(accounts.purchase(0, Family::Microsoft, 2).unwrap().0.len(), 2);
         assert_eq!(accounts.microsoft_accounts(0).len(), 2);
         assert!(matches!(accounts.purchase(0, Family::Gmail, 1), Err(PurchaseError::InsufficientBalance { .. })));
         assert!(accounts.gmail_ids(0).is_empty());

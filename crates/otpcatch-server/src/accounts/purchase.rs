@@ -5,6 +5,7 @@ use otpcatch_wire::Family;
 
 use super::names::{dotted_id, random_local_part};
 use super::{AccountId, Accounts};
+use crate::store::Durable;
 
 /// Why a purchase was refused.
 #[derive(Debug, PartialEq)]
@@ -14,13 +15,14 @@ pub(crate) enum PurchaseError {
 }
 
 impl Accounts {
-    /// Buys `number` ids of `family` for `account` from its balance.
+    /// Buys `number` ids of `family` for `account` from its balance: the
+    /// ids, and the write that makes them survive a restart.
     pub(crate) fn purchase(
         &self,
         account: AccountId,
         family: Family,
         number: u32,
-    ) -> Result<Vec<String>, PurchaseError> {
+    ) -> Result<(Vec<String>, Durable), PurchaseError> {
         let needed = self.price * f64::from(number);
         {
             let mut state = self.lock();
@@ -32,21 +34,18 @@ impl Accounts {
         }
         let microsoft_domain = Family::Microsoft.home_domain().unwrap_or("outlook.com");
         let gmail_domain = Family::Gmail.home_domain().unwrap_or("gmail.com");
-        let bought = (0..number)
+        let bought: Vec<String> = (0..number)
             .map(|_| match family {
-                Family::Gmail => {
-                    let id = dotted_id();
-                    self.own(account, &format!("{id}@{gmail_domain}"));
-                    id
-                }
-                _ => {
-                    let address = format!("{}@{microsoft_domain}", random_local_part(12));
-                    self.own(account, &address);
-                    address
-                }
+                Family::Gmail => dotted_id(),
+                _ => format!("{}@{microsoft_domain}", random_local_part(12)),
             })
             .collect();
-        Ok(bought)
+        let addresses = match family {
+            Family::Gmail => bought.iter().map(|id| format!("{id}@{gmail_domain}")).collect(),
+            _ => bought.clone(),
+        };
+        let durable = self.own(account, addresses);
+        Ok((bought, durable))
     }
 
     /// The Gmail ids `account` bought, newest first.

@@ -40,13 +40,16 @@ fn check_number(number: u32) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn buy(state: &ApiState, caller: Caller, family: Family, number: u32) -> Result<Vec<String>, ApiError> {
+/// Buys ids, answered once they are saved (with `--data`, on disk).
+async fn buy(state: &ApiState, caller: Caller, family: Family, number: u32) -> Result<Vec<String>, ApiError> {
     check_number(number)?;
-    state.accounts.purchase(caller.account, family, number).map_err(
+    let (bought, durable) = state.accounts.purchase(caller.account, family, number).map_err(
         |PurchaseError::InsufficientBalance { needed, balance }| {
             ApiError::unprocessable(format!("insufficient balance: {needed} needed, {balance} left"))
         },
-    )
+    )?;
+    durable.wait().await.map_err(ApiError::not_saved)?;
+    Ok(bought)
 }
 
 /// The id to vary: the one asked for if the caller owns it, or a random one.
@@ -83,7 +86,7 @@ pub(super) async fn gmail_purchase(
     caller: Caller,
     Body(request): Body<PurchaseRequest>,
 ) -> Result<Response, ApiError> {
-    let items = buy(&state, caller, Family::Gmail, request.number)?;
+    let items = buy(&state, caller, Family::Gmail, request.number).await?;
     let msg = format!("Successfully purchased {} GmailId", items.len());
     Ok(success_with_msg(msg, GmailIds { items, domains: gmail_domains() }))
 }
@@ -113,7 +116,7 @@ pub(super) async fn microsoft_purchase(
     caller: Caller,
     Body(request): Body<PurchaseRequest>,
 ) -> Result<Response, ApiError> {
-    let items = buy(&state, caller, Family::Microsoft, request.number)?;
+    let items = buy(&state, caller, Family::Microsoft, request.number).await?;
     let msg = format!("Successfully purchased {} microsoft account", items.len());
     Ok(success_with_msg(msg, MicrosoftAccounts { items, domains: Vec::new() }))
 }

@@ -80,6 +80,7 @@ pub(crate) fn router(state: ApiState) -> Router {
     authenticated = serve(authenticated, endpoint::PREMIUM_DOMAINS, domains::premium);
     authenticated = serve(authenticated, endpoint::PRIVATE_DOMAINS, domains::private);
     authenticated = serve(authenticated, endpoint::ACCOUNT, account::create);
+    authenticated = serve(authenticated, endpoint::ACCOUNT_BY_GET, account::create);
     authenticated = serve(authenticated, endpoint::PREMIUM_ACCOUNT, account::premium);
     authenticated = serve(authenticated, endpoint::PRIVATE_ACCOUNT, account::private);
     authenticated = serve(authenticated, endpoint::GMAIL_LIST, families::gmail_list);

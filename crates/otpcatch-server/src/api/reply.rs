@@ -38,6 +38,12 @@ impl ApiError {
         Self::new(422, msg)
     }
 
+    /// The server could not save what the request made (503): the client
+    /// may try again.
+    pub(crate) fn not_saved(why: String) -> Self {
+        Self::new(503, format!("could not save to the database: {why}"))
+    }
+
     pub(crate) fn too_many_requests(msg: impl Into<String>, retry_after: u64) -> Self {
         Self { retry_after: Some(retry_after), ..Self::new(429, msg) }
     }

@@ -14,9 +14,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
-use super::session::{Delivery, Session, SessionSettings};
+use super::session::{Delivery, Refusal, Session, SessionSettings};
 use crate::accounts::Accounts;
-use crate::store::{Recipient, Store};
+use crate::store::{Recipient, Staged, Store};
 
 /// How much is read from a socket at a time: a connection starts with the
 /// small buffer, enough for commands, and grows it while data streams in.
@@ -71,12 +71,14 @@ struct StoreDelivery<'a> {
 }
 
 impl Delivery for StoreDelivery<'_> {
-    fn mailbox_for(&self, address: &str) -> Option<String> {
+    type Pending = Staged;
+
+    fn mailbox_for(&self, address: &str) -> Result<String, Refusal> {
         self.accounts.mailbox_for_delivery(address)
     }
 
-    fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Vec<String> {
-        self.store.deliver(envelope_from, recipients, raw)
+    fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Staged {
+        self.store.stage(envelope_from, recipients, raw)
     }
 }
 
@@ -159,6 +161,12 @@ async fn converse(stream: TcpStream, service: &SmtpService) {
         }
         out.clear();
         session.feed(&buffer[..read], &mut out);
+        // A message is acknowledged once the store has it (on disk, with
+        // `--data`), and what the client pipelined after it waits until then.
+        while let Some(staged) = session.take_pending() {
+            let stored = service.store.finish(staged).await.map(|ids| ids.into_iter().next().unwrap_or_default());
+            session.resume(stored, &mut out);
+        }
         if !out.is_empty() && writer.write_all(&out).await.is_err() {
             return;
         }

@@ -21,10 +21,24 @@ const MAX_ERRORS: u32 = 20;
 
 /// Where accepted mail goes.
 pub(crate) trait Delivery {
-    /// The mailbox for `address`, or `None` to refuse it (550).
-    fn mailbox_for(&self, address: &str) -> Option<String>;
-    /// Stores a message for its recipients; returns the stored ids.
-    fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Vec<String>;
+    /// A delivery under way: what [`Session::take_pending`] hands the
+    /// caller, who finishes it (a commit to disk, say) and tells the session
+    /// how it went with [`Session::resume`]. The message is acknowledged
+    /// only then, so a 250 means the message is stored.
+    type Pending;
+    /// The mailbox for `address`, or why it is refused.
+    fn mailbox_for(&self, address: &str) -> Result<String, Refusal>;
+    /// Starts storing a message for its recipients.
+    fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Self::Pending;
+}
+
+/// Why a recipient is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// The address is not one (501 5.1.3), for this reason.
+    Malformed(&'static str),
+    /// The domain is not served here (550 5.7.1): never a relay.
+    NotServed(String),
 }
 
 /// Limits and names a session works with.
@@ -35,7 +49,7 @@ pub(crate) struct SessionSettings {
 }
 
 /// One SMTP conversation.
-pub(crate) struct Session<D> {
+pub(crate) struct Session<D: Delivery> {
     delivery: D,
     settings: SessionSettings,
     requests: RequestReceiver,
@@ -50,6 +64,13 @@ pub(crate) struct Session<D> {
     closed: bool,
     /// The last byte fed, to tell a CRLF split across reads from a bare LF.
     last_byte: u8,
+    /// A delivery waiting to be finished by the caller.
+    pending: Option<D::Pending>,
+    /// Input that arrived after the message of `pending`, read once it is
+    /// acknowledged (pipelining clients send the next command at once).
+    held: Vec<u8>,
+    /// Set after an overlong command line, whose rest is skipped.
+    skipping_line: bool,
 }
 
 impl<D: Delivery> Session<D> {
@@ -67,12 +88,35 @@ impl<D: Delivery> Session<D> {
             errors: 0,
             closed: false,
             last_byte: 0,
+            pending: None,
+            held: Vec::new(),
+            skipping_line: false,
         }
     }
 
-    /// The banner to send when the client connects.
+    /// The banner to send when the client connects: the server's name
+    /// first, as RFC 5321 wants, and no enhanced status code (RFC 3463 has
+    /// none for a greeting).
     pub(crate) fn greeting(&self, out: &mut Vec<u8>) {
-        reply(out, 220, [0, 0, 0], &format!("{} otpcatch ESMTP ready", self.settings.hostname));
+        plain_reply(out, 220, &format!("{} ESMTP otpcatch ready", self.settings.hostname));
+    }
+
+    /// The delivery waiting to be finished, if a message has just ended.
+    /// Nothing more is read until [`Session::resume`] says how it went.
+    pub(crate) fn take_pending(&mut self) -> Option<D::Pending> {
+        self.pending.take()
+    }
+
+    /// Acknowledges the message of the delivery taken with
+    /// [`Session::take_pending`]: 250 with its id when it was stored, 452
+    /// (try again later) when it could not be, and reads on.
+    pub(crate) fn resume(&mut self, stored: Result<String, String>, out: &mut Vec<u8>) {
+        match stored {
+            Ok(id) => reply(out, 250, [2, 0, 0], &format!("OK: queued as {id}")),
+            Err(why) => reply(out, 452, [4, 3, 1], &format!("could not store the message ({why}); try again later")),
+        }
+        let held = std::mem::take(&mut self.held);
+        self.process(&held, out);
     }
 
     /// Whether the session has ended (QUIT, or too many errors).
@@ -97,8 +141,32 @@ impl<D: Delivery> Session<D> {
         if let Some(&last) = bytes.last() {
             self.last_byte = last;
         }
+        if self.pending.is_some() {
+            self.held.extend_from_slice(bytes);
+            return;
+        }
+        self.process(bytes, out);
+    }
+
+    /// Reads normalized input until it runs out, the session closes, or a
+    /// delivery is pending (the rest is held).
+    fn process(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
         let mut input = bytes.iter();
         while !self.closed {
+            if self.pending.is_some() {
+                self.held.extend_from_slice(input.as_slice());
+                return;
+            }
+            if self.skipping_line {
+                let rest = input.as_slice();
+                match rest.iter().position(|&b| b == b'\n') {
+                    Some(end) => {
+                        input = rest[end + 1..].iter();
+                        self.skipping_line = false;
+                    }
+                    None => return,
+                }
+            }
             if let Some(data) = self.data.as_mut() {
                 let finished = if self.oversize {
                     let mut discard = Vec::new();
@@ -148,7 +216,7 @@ impl<D: Delivery> Session<D> {
             Request::Helo { host: _ } => {
                 self.greeted = true;
                 self.reset();
-                reply(out, 250, [0, 0, 0], &self.settings.hostname.clone());
+                plain_reply(out, 250, &self.settings.hostname.clone());
             }
             Request::Mail { from } => {
                 if !self.greeted {
@@ -168,12 +236,22 @@ impl<D: Delivery> Session<D> {
                     reply(out, 503, [5, 5, 1], "send MAIL FROM first");
                 } else if self.recipients.len() >= MAX_RECIPIENTS {
                     reply(out, 452, [4, 5, 3], "too many recipients");
-                } else if let Some(mailbox) = self.delivery.mailbox_for(&to.address) {
-                    self.recipients.push(Recipient { address: to.address, mailbox });
-                    reply(out, 250, [2, 1, 5], "OK");
                 } else {
-                    let domain = to.address.rsplit_once('@').map_or("", |(_, d)| d);
-                    reply(out, 550, [5, 7, 1], &format!("relaying denied: {domain:?} is not served here"));
+                    match self.delivery.mailbox_for(&to.address) {
+                        // A mailbox named twice (To and Bcc, or two spellings
+                        // of one address) gets the message once, as MTAs do.
+                        Ok(mailbox) if self.recipients.iter().any(|r| r.mailbox == mailbox) => {
+                            reply(out, 250, [2, 1, 5], "OK (already a recipient)");
+                        }
+                        Ok(mailbox) => {
+                            self.recipients.push(Recipient { address: to.address, mailbox });
+                            reply(out, 250, [2, 1, 5], "OK");
+                        }
+                        Err(Refusal::Malformed(why)) => reply(out, 501, [5, 1, 3], &format!("bad address: {why}")),
+                        Err(Refusal::NotServed(domain)) => {
+                            reply(out, 550, [5, 7, 1], &format!("relaying denied: {domain:?} is not served here"));
+                        }
+                    }
                 }
             }
             Request::Data => {
@@ -185,7 +263,7 @@ impl<D: Delivery> Session<D> {
                     self.body.clear();
                     self.oversize = false;
                     self.data = Some(DataReceiver::new());
-                    reply(out, 354, [0, 0, 0], "end data with <CR><LF>.<CR><LF>");
+                    plain_reply(out, 354, "end data with <CR><LF>.<CR><LF>");
                 }
             }
             Request::Rset => {
@@ -212,7 +290,11 @@ impl<D: Delivery> Session<D> {
 
     fn refuse(&mut self, error: SyntaxError, out: &mut Vec<u8>) {
         match error {
-            SyntaxError::ResponseTooLong => reply(out, 500, [5, 5, 6], "line too long"),
+            SyntaxError::ResponseTooLong => {
+                // One reply for the line: the rest of it is not a command.
+                self.skipping_line = true;
+                reply(out, 500, [5, 5, 6], "line too long");
+            }
             SyntaxError::UnknownCommand => reply(out, 500, [5, 5, 1], "unknown command"),
             SyntaxError::InvalidSenderAddress => reply(out, 501, [5, 1, 7], "invalid sender address"),
             SyntaxError::InvalidRecipientAddress => reply(out, 501, [5, 1, 3], "invalid recipient address"),
@@ -238,9 +320,7 @@ impl<D: Delivery> Session<D> {
             reply(out, 552, [5, 3, 4], &format!("message size exceeds the maximum of {max} bytes"));
         } else {
             let from = self.from.as_deref().unwrap_or_default();
-            let ids = self.delivery.deliver(from, &self.recipients, &self.body);
-            let first = ids.first().map(String::as_str).unwrap_or_default();
-            reply(out, 250, [2, 0, 0], &format!("OK: queued as {first}"));
+            self.pending = Some(self.delivery.deliver(from, &self.recipients, &self.body));
         }
         self.reset();
     }
@@ -276,6 +356,11 @@ fn reply(out: &mut Vec<u8>, code: u16, [e0, e1, e2]: [u8; 3], message: &str) {
     let _ = Response::new(code, e0, e1, e2, message).write(&mut *out);
 }
 
+/// A reply without an enhanced status code: the greeting, HELO and 354.
+fn plain_reply(out: &mut Vec<u8>, code: u16, message: &str) {
+    out.extend_from_slice(format!("{code} {message}\r\n").as_bytes());
+}
+
 #[cfg(test)]
 mod tests {
     use std::cell::RefCell;
@@ -291,13 +376,31 @@ mod tests {
     }
 
     impl Delivery for &Recorder {
-        fn mailbox_for(&self, address: &str) -> Option<String> {
-            address.ends_with("@otpcatch.test").then(|| address.to_lowercase())
+        type Pending = String;
+
+        fn mailbox_for(&self, address: &str) -> Result<String, Refusal> {
+            if address.len() > 254 {
+                return Err(Refusal::Malformed("longer than 254 bytes"));
+            }
+            match address.rsplit_once('@') {
+                Some((_, "otpcatch.test")) => Ok(address.to_lowercase()),
+                Some((_, domain)) => Err(Refusal::NotServed(domain.to_owned())),
+                None => Err(Refusal::Malformed("no domain")),
+            }
         }
-        fn deliver(&self, from: &str, recipients: &[Recipient], raw: &[u8]) -> Vec<String> {
+        fn deliver(&self, from: &str, recipients: &[Recipient], raw: &[u8]) -> String {
             let to = recipients.iter().map(|r| r.address.clone()).collect();
             self.delivered.borrow_mut().push((from.to_owned(), to, raw.to_vec()));
-            vec!["id1".into()]
+            "id1".into()
+        }
+    }
+
+    /// Feeds `input`, storing every delivery at once, as the listener does
+    /// when the store answers.
+    fn feed(session: &mut Session<&Recorder>, input: &[u8], out: &mut Vec<u8>) {
+        session.feed(input, out);
+        while let Some(id) = session.take_pending() {
+            session.resume(Ok(id), out);
         }
     }
 
@@ -308,7 +411,7 @@ mod tests {
     /// Feeds `input` and returns the reply codes.
     fn codes(session: &mut Session<&Recorder>, input: &str) -> Vec<u16> {
         let mut out = Vec::new();
-        session.feed(input.as_bytes(), &mut out);
+        feed(session, input.as_bytes(), &mut out);
         String::from_utf8(out)
             .unwrap()
             .lines()
@@ -340,7 +443,7 @@ mod tests {
         let recorder = Recorder::default();
         let mut s = session(&recorder, 12345);
         let mut out = Vec::new();
-        s.feed(b"EHLO client\r\n", &mut out);
+        feed(&mut s, b"EHLO client\r\n", &mut out);
         let text = String::from_utf8(out).unwrap();
         for extension in ["PIPELINING", "8BITMIME", "SMTPUTF8", "SIZE 12345", "ENHANCEDSTATUSCODES"] {
             assert!(text.contains(extension), "{extension} missing from {text}");
@@ -415,8 +518,8 @@ mod tests {
         assert_eq!(recorder.delivered.borrow()[0].2, b"Subject: lf\r\n\r\nline\r\n.dot\r\n");
         // A CRLF split across two reads is not a bare LF.
         let mut out = Vec::new();
-        s.feed(b"NOOP\r", &mut out);
-        s.feed(b"\n", &mut out);
+        feed(&mut s, b"NOOP\r", &mut out);
+        feed(&mut s, b"\n", &mut out);
         assert_eq!(out, b"250 2.0.0 OK\r\n");
     }
 
@@ -426,8 +529,64 @@ mod tests {
         let mut s = session(&recorder, 1000);
         let mut out = Vec::new();
         for byte in b"EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<a@otpcatch.test>\r\nDATA\r\nhello\r\n.\r\n" {
-            s.feed(&[*byte], &mut out);
+            feed(&mut s, &[*byte], &mut out);
         }
         assert_eq!(recorder.delivered.borrow()[0].2, b"hello\r\n");
+    }
+
+    #[test]
+    fn a_message_is_acknowledged_only_when_stored_and_what_follows_waits() {
+        let recorder = Recorder::default();
+        let mut s = session(&recorder, 1000);
+        let mut out = Vec::new();
+        s.feed(b"EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<a@otpcatch.test>\r\nDATA\r\nx\r\n.\r\nNOOP\r\n", &mut out);
+        let before = String::from_utf8(out.clone()).unwrap();
+        assert!(before.ends_with("354 end data with <CR><LF>.<CR><LF>\r\n"), "no 250 yet: {before}");
+        s.feed(b"QUIT\r\n", &mut out);
+        assert!(s.take_pending().is_some());
+        out.clear();
+        s.resume(Err("the disk is full".into()), &mut out);
+        let after = String::from_utf8(out).unwrap();
+        assert!(after.starts_with("452 4.3.1 could not store the message (the disk is full)"), "{after}");
+        assert!(after.contains("250 2.0.0 OK\r\n221 "), "the held commands run in order: {after}");
+    }
+
+    #[test]
+    fn replies_carry_no_invalid_enhanced_code_and_a_long_line_gets_one_reply() {
+        let recorder = Recorder::default();
+        let mut s = session(&recorder, 1000);
+        let mut out = Vec::new();
+        s.greeting(&mut out);
+        assert_eq!(out, b"220 test.local ESMTP otpcatch ready\r\n");
+        for length in [10_000, 100_000] {
+            let long = format!("RSET\r\nMAIL FROM:<{}@b.test>\r\nNOOP\r\n", "a".repeat(length));
+            let mut out = Vec::new();
+            for chunk in long.as_bytes().chunks(4096) {
+                feed(&mut s, chunk, &mut out);
+            }
+            let codes: Vec<&str> = std::str::from_utf8(&out).unwrap().lines().map(|l| &l[..3]).collect();
+            assert_eq!(codes.len(), 3, "one reply for the long line, then the next command: {codes:?}");
+            assert!(codes[1].starts_with('5') && codes[2] == "250", "{codes:?}");
+        }
+        let text = {
+            let mut out = Vec::new();
+            feed(&mut s, b"HELO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<a@otpcatch.test>\r\nDATA\r\n", &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert!(!text.contains("0.0.0"), "{text}");
+    }
+
+    #[test]
+    fn a_recipient_named_twice_gets_the_message_once_and_a_malformed_one_is_501() {
+        let recorder = Recorder::default();
+        let mut s = session(&recorder, 1000);
+        let replies = codes(
+            &mut s,
+            "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<a@otpcatch.test>\r\nRCPT TO:<A@otpcatch.test>\r\nDATA\r\nx\r\n.\r\n",
+        );
+        assert_eq!(replies, [250, 250, 250, 250, 354, 250]);
+        assert_eq!(recorder.delivered.borrow()[0].1, ["a@otpcatch.test"]);
+        let long = format!("MAIL FROM:<a@b.test>\r\nRCPT TO:<{}@otpcatch.test>\r\n", "a".repeat(300));
+        assert_eq!(codes(&mut s, &long), [250, 501]);
     }
 }

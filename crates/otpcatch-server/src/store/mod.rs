@@ -20,7 +20,7 @@ use tokio::sync::broadcast;
 
 use crate::error::ServerError;
 use crate::ingest;
-pub(crate) use persist::Database;
+pub(crate) use persist::{Database, Durable};
 
 /// Compression level for stored messages: fast, and still 4–6× on HTML mail.
 const ZSTD_LEVEL: i32 = 1;
@@ -37,6 +37,8 @@ pub(crate) struct StoredMessage {
     pub(crate) from: String,
     pub(crate) subject: String,
     pub(crate) time: i64,
+    /// When it arrived, in Unix milliseconds (`time` is its second).
+    pub(crate) time_ms: i64,
     pub(crate) expire_time: i64,
     /// The raw source, zstd-compressed; shared by a message's recipients.
     pub(crate) compressed: Arc<[u8]>,
@@ -56,6 +58,7 @@ impl StoredMessage {
             to: self.recipient.clone(),
             message_id: self.id.clone(),
             expire_time: self.expire_time,
+            time_ms: Some(self.time_ms),
         }
     }
 
@@ -74,6 +77,7 @@ impl StoredMessage {
             message_id: self.id.clone(),
             expire_time: self.expire_time,
             attachments: decoded.attachments,
+            time_ms: Some(self.time_ms),
         }
     }
 
@@ -109,6 +113,13 @@ struct Index {
     bytes: usize,
 }
 
+/// A delivery on its way into the store (see [`Store::stage`]).
+#[derive(Debug)]
+pub(crate) struct Staged {
+    messages: Vec<Arc<StoredMessage>>,
+    durable: Durable,
+}
+
 /// One recipient of a delivery: the address and the mailbox it files into.
 #[derive(Debug, Clone)]
 pub(crate) struct Recipient {
@@ -141,12 +152,15 @@ impl Store {
         self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Stores a message for each recipient; returns their ids.
-    pub(crate) fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Vec<String> {
+    /// Prepares a message for each recipient and, with a database, queues
+    /// them for its next commit. [`Store::finish`] makes them visible.
+    pub(crate) fn stage(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Staged {
         let (from, subject) = ingest::headers(raw, envelope_from);
         let compressed: Arc<[u8]> = zstd::bulk::compress(raw, ZSTD_LEVEL).unwrap_or_else(|_| raw.to_vec()).into();
-        let time = unix_now();
-        let expire_time = time + self.limits.retention.as_secs() as i64;
+        let time_ms = unix_now_ms();
+        let time = time_ms.div_euclid(1000);
+        let retention = i64::try_from(self.limits.retention.as_secs()).unwrap_or(i64::MAX);
+        let expire_time = time.saturating_add(retention);
         let messages: Vec<Arc<StoredMessage>> = recipients
             .iter()
             .map(|r| {
@@ -158,27 +172,55 @@ impl Store {
                     from: from.clone(),
                     subject: subject.clone(),
                     time,
+                    time_ms,
                     expire_time,
                     compressed: compressed.clone(),
                 })
             })
             .collect();
-        let mut evicted = Vec::new();
+        let durable = match &self.database {
+            Some(database) => database.insert_messages(&messages),
+            None => Durable::now(),
+        };
+        Staged { messages, durable }
+    }
+
+    /// Waits until the staged messages are on disk (at once without a
+    /// database), then stores them, publishes them and returns their ids;
+    /// or says why they could not be written, and stores nothing.
+    pub(crate) async fn finish(&self, staged: Staged) -> Result<Vec<String>, String> {
+        staged.durable.wait().await?;
+        Ok(self.publish(staged.messages))
+    }
+
+    /// Stores a message for each recipient at once; returns their ids.
+    #[cfg(test)]
+    pub(crate) fn deliver(&self, envelope_from: &str, recipients: &[Recipient], raw: &[u8]) -> Vec<String> {
+        self.publish(self.stage(envelope_from, recipients, raw).messages)
+    }
+
+    /// Makes messages visible: indexed, within the caps, announced.
+    fn publish(&self, messages: Vec<Arc<StoredMessage>>) -> Vec<String> {
         {
             let mut index = self.lock();
             for message in &messages {
                 index.insert(message.clone());
             }
         }
+        let mut evicted = Vec::new();
         self.enforce_caps(&mut evicted);
         if let Some(database) = &self.database {
-            database.insert_messages(&messages);
             database.delete_messages(evicted);
         }
         for message in &messages {
             let _ = self.arrivals.send(message.clone());
         }
         messages.iter().map(|m| m.id.clone()).collect()
+    }
+
+    /// Why the database is failing, if it is.
+    pub(crate) fn failure(&self) -> Option<String> {
+        self.database.as_ref().and_then(|database| database.failure())
     }
 
     /// The unexpired messages of `mailbox` received after `after`, oldest first.
@@ -282,6 +324,11 @@ fn new_id() -> String {
 
 pub(crate) fn unix_now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// The time now, in Unix milliseconds.
+pub(crate) fn unix_now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Loads messages from `path` for tests of persistence.

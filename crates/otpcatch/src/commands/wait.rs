@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use otpcatch_core::{Client, Message};
 use otpcatch_rules::{Asked, Extraction, RuleSet};
@@ -22,29 +23,44 @@ pub(crate) enum Print {
     Message,
 }
 
-pub(crate) async fn wait(client: &Client, args: WaitArgs, print: Print, ui: Ui) -> Result<ExitCode, Failure> {
-    // Load the rules before waiting: a broken rule file should fail at once.
-    let rules = settings::rule_set(&args.rules)?;
-    if let Some(rule) = &args.rule
-        && !rules.contains(rule)
-    {
-        return Err(Failure::usage(format!(
-            "no rule named {rule:?}\nhint: `otpcatch rules list` shows the rules in force"
-        )));
+pub(crate) async fn wait(
+    client: &Client,
+    args: WaitArgs,
+    print: Print,
+    ui: Ui,
+    started: SystemTime,
+) -> Result<ExitCode, Failure> {
+    let mut wait = settings::wait(client, &args.filter, args.timeout, started)?;
+    if args.latest {
+        wait = wait.latest();
     }
-    let mut wait = settings::wait(client, &args.filter, args.timeout)?;
-    if args.delete {
-        wait = wait.delete_after_read();
+    if let Some(n) = args.nth {
+        wait = wait.nth(n as usize);
     }
-    // Compile the rules now, not after the mail arrives, and on this thread:
-    // the regex engines' caches are per thread, and the extraction runs here.
-    rules.warm_up();
-    let extractor =
-        Arc::new(Extractor { rules, rule: args.rule.clone(), print, json: args.json, last: Mutex::default() });
+    // A wait that prints only the id extracts nothing: it needs no rules.
+    let extracts = print != Print::Message || args.json || args.rule.is_some();
+    let extractor = if extracts {
+        // Load the rules before waiting: a broken rule file should fail at once.
+        let rules = settings::rule_set(&args.rules)?;
+        if let Some(rule) = &args.rule
+            && !rules.contains(rule)
+        {
+            return Err(Failure::usage(format!(
+                "no rule named {rule:?}\nhint: `otpcatch rules list` shows the rules in force"
+            )));
+        }
+        // Compile the rules now, not after the mail arrives, and on this
+        // thread: the regex engines' caches are per thread, and the
+        // extraction runs here.
+        rules.warm_up();
+        Some(Arc::new(Extractor { rules, rule: args.rule.clone(), print, json: args.json, last: Mutex::default() }))
+    } else {
+        None
+    };
     // A wait for a code waits for a message that has one: a welcome mail
     // sent before the code is passed over.
-    if let Some(what) = print.wanted() {
-        let judge = Arc::clone(&extractor);
+    if let (Some(what), Some(extractor)) = (print.wanted(), &extractor) {
+        let judge = Arc::clone(extractor);
         wait = wait.require(format!("a {what}"), move |message| judge.require(message));
     }
     let (events, received) = tokio::sync::mpsc::unbounded_channel();
@@ -52,7 +68,7 @@ pub(crate) async fn wait(client: &Client, args: WaitArgs, print: Print, ui: Ui) 
     let outcome = wait.events(events).await;
     let _ = spinner.await;
     let message = outcome?;
-    let extraction = extractor.extract(&message);
+    let extraction = extractor.map(|e| e.extract(&message)).unwrap_or_default();
     if args.json {
         print_json(&output::MessageJson::new(&message, &extraction))?;
     }
@@ -63,7 +79,7 @@ pub(crate) async fn wait(client: &Client, args: WaitArgs, print: Print, ui: Ui) 
             if !args.json {
                 print_value(&message.id)?;
             }
-            return Ok(ExitCode::SUCCESS);
+            return delete_once_printed(client, &args, &message).await;
         }
     };
     match wanted {
@@ -71,10 +87,10 @@ pub(crate) async fn wait(client: &Client, args: WaitArgs, print: Print, ui: Ui) 
             if !args.json {
                 print_value(&found.value)?;
             }
-            Ok(ExitCode::SUCCESS)
+            delete_once_printed(client, &args, &message).await
         }
         // The wait required the value, so this happens only if a rule
-        // judged the same message differently twice.
+        // judged the same message differently twice. The message is kept.
         None => Err(Failure {
             message: format!(
                 "a message arrived (from {:?}, subject {:?}) but no {} was found in it\n{}",
@@ -86,6 +102,16 @@ pub(crate) async fn wait(client: &Client, args: WaitArgs, print: Print, ui: Ui) 
             code: exit::NOTHING_EXTRACTED,
         }),
     }
+}
+
+/// `--delete`: the message goes only after what the command prints has
+/// been written, so nothing is lost when the printing fails.
+async fn delete_once_printed(client: &Client, args: &WaitArgs, message: &Message) -> Result<ExitCode, Failure> {
+    if args.delete {
+        let family = settings::family(args.filter.family, &args.filter.address);
+        client.delete_message(family, &message.id).await?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 impl Print {
@@ -146,8 +172,13 @@ impl Extractor {
     }
 }
 
-pub(crate) async fn expect_none(client: &Client, args: ExpectNoneArgs, ui: Ui) -> Result<ExitCode, Failure> {
-    let wait = settings::wait(client, &args.filter, Some(args.duration))?;
+pub(crate) async fn expect_none(
+    client: &Client,
+    args: ExpectNoneArgs,
+    ui: Ui,
+    started: SystemTime,
+) -> Result<ExitCode, Failure> {
+    let wait = settings::wait(client, &args.filter, Some(args.duration), started)?;
     let (events, received) = tokio::sync::mpsc::unbounded_channel();
     let spinner = tokio::spawn(progress::show(received, progress::wanted(ui.is_quiet())));
     let outcome = wait.events(events).expect_none().await;
