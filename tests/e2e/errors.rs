@@ -16,6 +16,7 @@ const TOKEN: &str = "e2e-errors-token";
 /// a cache of its own, no user rules.
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir(home.path().join("rules")).unwrap();
     otpcatch()
         .args(args)
         .envs(env.iter().copied())

@@ -12,7 +12,7 @@ fn corpus(name: &str) -> PathBuf {
 }
 
 fn run(args: &[&str]) -> (Option<i32>, String, String) {
-    let output = otpcatch().args(args).env("OTPCATCH_RULES_DIR", "/nonexistent-otpcatch-rules").output().unwrap();
+    let output = otpcatch().args(args).env("OTPCATCH_RULES_DIR", crate::util::no_user_rules()).output().unwrap();
     (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
 }
 
@@ -164,4 +164,16 @@ fn a_result_that_cannot_be_written_is_an_error_and_a_closed_pipe_is_not() {
     drop(reader);
     let status = otpcatch().args(["completions", "bash"]).stdout(writer).status().unwrap();
     assert_eq!(status.code(), Some(0), "a broken pipe is not a failure and not a panic");
+}
+
+#[test]
+fn a_rules_directory_named_explicitly_must_exist() {
+    let (code, stdout, stderr) = run(&["rules", "list", "--rules-dir", "/nonexistent/otpcatch-rules"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("/nonexistent/otpcatch-rules (--rules-dir) does not exist"), "{stderr}");
+    let output =
+        otpcatch().args(["rules", "list"]).env("OTPCATCH_RULES_DIR", "/nonexistent/otpcatch-rules").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("(OTPCATCH_RULES_DIR) does not exist"));
 }

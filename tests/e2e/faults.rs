@@ -38,7 +38,7 @@ fn wait_for_code(api: &FakeApi, timeout: &str) -> (Output, Duration) {
         .env("OTPCATCH_API_URL", &api.url)
         .env("OTPCATCH_TOKEN", API_TOKEN)
         .env("OTPCATCH_CACHE_DIR", cache.path())
-        .env("OTPCATCH_RULES_DIR", "/nonexistent-otpcatch-rules")
+        .env("OTPCATCH_RULES_DIR", crate::util::no_user_rules())
         .output()
         .unwrap();
     (output, started.elapsed())

@@ -1,6 +1,8 @@
 //! `otpcatch run -- CMD`: the command gets a server and its settings, and
 //! its exit status becomes otpcatch's.
 
+use std::time::{Duration, Instant};
+
 use crate::util::{SEND_WITH_SMTPLIB, otpcatch};
 
 #[test]
@@ -52,21 +54,87 @@ fn a_missing_command_exits_127() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("was not found"));
 }
 
-#[test]
-fn sigterm_stops_the_command_and_the_server() {
-    let mut child = otpcatch().args(["run", "--", "sleep", "30"]).spawn().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let killed = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let started = std::time::Instant::now();
-    let status = loop {
+/// Waits for `child` to exit, at most `limit`.
+fn exit_within(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
         if let Some(status) = child.try_wait().unwrap() {
-            break status;
+            return status;
         }
-        assert!(started.elapsed() < std::time::Duration::from_secs(10), "otpcatch run did not stop");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(128 + 9), "the command was killed and its status passed through");
+        assert!(started.elapsed() < limit, "otpcatch run did not stop within {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits until `path` exists, at most 10 s.
+fn appears(path: &std::path::Path) {
+    let started = Instant::now();
+    while !path.exists() {
+        assert!(started.elapsed() < Duration::from_secs(10), "{} never appeared", path.display());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigterm_reaches_the_command_and_its_children_which_may_tear_down() {
+    // A command that starts a grandchild (as `npm test` starts a browser),
+    // and both clean up on SIGTERM, slowly: the teardown must be let run.
+    let dir = tempfile::tempdir().unwrap();
+    let script = r#"
+        sh -c 'trap "touch grandchild-stopped; exit 0" TERM; touch grandchild-ready; while :; do sleep 0.05; done' &
+        trap 'sleep 0.3; touch child-stopped; exit 0' TERM
+        touch child-ready
+        while :; do sleep 0.05; done
+    "#;
+    let mut run = otpcatch().args(["run", "sh", "-c", script]).current_dir(dir.path()).spawn().unwrap();
+    appears(&dir.path().join("child-ready"));
+    appears(&dir.path().join("grandchild-ready"));
+    let killed = std::process::Command::new("kill").args(["-TERM", &run.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let status = exit_within(&mut run, Duration::from_secs(10));
+    assert_eq!(status.code(), Some(128 + 15), "run exits as the shell reports SIGTERM");
+    assert!(dir.path().join("child-stopped").exists(), "the command tore down instead of being killed");
+    assert!(dir.path().join("grandchild-stopped").exists(), "its children got the signal too");
+}
+
+#[test]
+fn a_command_that_ignores_sigterm_is_killed_after_the_grace_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = "trap '' TERM; touch ready; while :; do sleep 0.05; done";
+    let mut run =
+        otpcatch().args(["run", "--grace", "300ms", "sh", "-c", script]).current_dir(dir.path()).spawn().unwrap();
+    appears(&dir.path().join("ready"));
+    let started = Instant::now();
+    std::process::Command::new("kill").args(["-TERM", &run.id().to_string()]).status().unwrap();
+    let status = exit_within(&mut run, Duration::from_secs(10));
+    assert_eq!(status.code(), Some(143));
+    assert!(started.elapsed() >= Duration::from_millis(300), "the grace period was given");
+}
+
+#[test]
+fn the_command_gets_this_servers_credential_and_no_other() {
+    // An inherited token (a real 22.do one, say) must not reach the local
+    // server; with --user, the command gets that account's address and
+    // password, and can use them through otpcatch found on its PATH.
+    let script = r#"echo "token=${OTPCATCH_TOKEN:-unset} address=$OTPCATCH_ADDRESS"; otpcatch new-address"#;
+    let output = otpcatch()
+        .args(["run", "--user", "owner@otpcatch.test:s3cret-pw", "sh", "-c", script])
+        .env("OTPCATCH_TOKEN", "inherited-real-token")
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout} {}", String::from_utf8_lossy(&output.stderr));
+    let mut lines = stdout.lines();
+    assert_eq!(lines.next(), Some("token=unset address=owner@otpcatch.test"));
+    assert!(lines.next().is_some_and(|address| address.ends_with("@otpcatch.test")), "{stdout}");
+
+    let output = otpcatch()
+        .args(["run", "--api-token", "local-token", "sh", "-c", "echo $OTPCATCH_TOKEN"])
+        .env("OTPCATCH_TOKEN", "inherited-real-token")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "local-token");
 }
 
 #[test]

@@ -60,3 +60,46 @@ fn a_bad_user_flag_says_what_it_expects() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--user takes EMAIL:PASSWORD"));
 }
+
+#[test]
+fn client_flags_are_refused_and_an_ignored_client_token_is_warned_about() {
+    for flag in [["--token", "dev-token"], ["--api-url", "http://127.0.0.1:1/api/v2"]] {
+        let output = otpcatch().arg("serve").args(flag).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "serve {flag:?}");
+        assert!(String::from_utf8_lossy(&output.stderr).contains(flag[0]), "names the flag");
+    }
+    let mut served = otpcatch()
+        .args(["serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
+        .env("OTPCATCH_TOKEN", "dev-token")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(served.stdout.take().unwrap()), &mut ready).unwrap();
+    let _ = std::process::Command::new("kill").args(["-TERM", &served.id().to_string()]).status();
+    let output = served.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("OTPCATCH_TOKEN is set, but `serve` does not read it"), "{stderr}");
+}
+
+#[test]
+fn settings_that_would_hide_mail_are_refused() {
+    for (flag, value, says) in [
+        ("--max-messages", "0", "at least one message"),
+        ("--retention", "0s", "at least 1 second"),
+        ("--retention", "300000000000y", "at most 100 years"),
+        ("--qps", "0", "at least 1 request per second"),
+        ("--api-token", "", "cannot be empty"),
+        ("--domain", "bad domain", "not a domain name"),
+        ("--domain", "", "not a domain name"),
+        ("--max-store", "1KB", "byte budget"),
+    ] {
+        let output = otpcatch().args(["serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0", flag, value]).output();
+        let output = output.unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(stderr.contains(says), "{flag} {value}: {stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}

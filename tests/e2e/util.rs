@@ -91,7 +91,27 @@ pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// `python3 -c SEND_RAW HOST PORT TO` sends stdin as the message, unchanged.
+const SEND_RAW: &str = r#"
+import smtplib, sys
+host, port, to = sys.argv[1:4]
+with smtplib.SMTP(host, int(port), timeout=10) as smtp:
+    smtp.sendmail("noreply@site.test", [to], sys.stdin.buffer.read())
+"#;
+
 impl Served {
+    /// Sends `raw`, a whole message with its headers, exactly as given.
+    pub(crate) fn send_raw(&self, to: &str, raw: &[u8]) {
+        use std::io::Write;
+        let mut child = Command::new("python3")
+            .args(["-c", SEND_RAW, "127.0.0.1", &self.smtp_port.to_string(), to])
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(raw).unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+
     /// Sends one email to the server with Python's smtplib, as a site would.
     pub(crate) fn send(&self, to: &str, subject: &str, body: &str) {
         let status = Command::new("python3")
@@ -100,4 +120,12 @@ impl Served {
             .unwrap();
         assert!(status.success());
     }
+}
+
+/// An empty rules directory, so that a test sees the built-in rules only
+/// whatever the machine's own configuration holds.
+pub(crate) fn no_user_rules() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("otpcatch-e2e-no-user-rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

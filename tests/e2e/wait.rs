@@ -18,7 +18,7 @@ fn cli(served: &Served, args: &[&str]) -> Output {
         .env("OTPCATCH_API_URL", &served.api_url)
         .env("OTPCATCH_TOKEN", TOKEN)
         .env("OTPCATCH_CACHE_DIR", cache)
-        .env("OTPCATCH_RULES_DIR", "/nonexistent-otpcatch-rules")
+        .env("OTPCATCH_RULES_DIR", crate::util::no_user_rules())
         .output()
         .unwrap()
 }
@@ -108,7 +108,7 @@ fn a_wait_for_a_code_takes_the_message_that_has_one() {
         .env("OTPCATCH_API_URL", &served.api_url)
         .env("OTPCATCH_TOKEN", TOKEN)
         .env("OTPCATCH_CACHE_DIR", cache)
-        .env("OTPCATCH_RULES_DIR", "/nonexistent-otpcatch-rules")
+        .env("OTPCATCH_RULES_DIR", crate::util::no_user_rules())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -220,4 +220,46 @@ fn a_malformed_setting_is_a_usage_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("OTPCATCH_TIMEOUT"), "{}", stderr(&output));
+}
+
+#[test]
+fn header_fields_cannot_forge_rows_or_reach_the_terminal() {
+    let served = served();
+    let address = new_address(&served);
+    // "Hi\t<tab>\nFAKEID\t0\tx\ty" and an ESC sequence, in an encoded word
+    // as a hostile sender would write them.
+    let subject = "=?utf-8?b?SGkJdGFiCkZBS0VJRAkwCXgJeRtbMko=?=";
+    let raw = format!(
+        "From: =?utf-8?q?Evil=1B]0;pwned=07?= <evil@site.test>\r\nTo: {address}\r\nSubject: {subject}\r\n\
+         Content-Type: text/plain\r\n\r\nYour code is 123456\x1b[2J\r\nbye\r\n"
+    );
+    served.send_raw(&address, raw.as_bytes());
+    let listing = cli(&served, &["inbox", "--address", &address]);
+    assert!(listing.status.success(), "{}", stderr(&listing));
+    let rows = stdout(&listing);
+    assert_eq!(rows.lines().count(), 1, "one message, one row: {rows:?}");
+    assert_eq!(rows.trim_end().split('\t').count(), 4, "four columns: {rows:?}");
+    assert!(rows.contains("Hi\\ttab\\nFAKEID") && !rows.contains('\x1b'), "{rows:?}");
+
+    let id = rows.split('\t').next().unwrap();
+    let shown = stdout(&cli(&served, &["message", id]));
+    assert!(!shown.contains('\x1b') && !shown.contains('\x07'), "no escape reaches the terminal: {shown:?}");
+    assert!(shown.contains("Subject: Hi\\ttab\\nFAKEID"), "{shown:?}");
+    assert!(shown.contains("Your code is 123456\\u{1b}[2J\nbye"), "the body keeps its lines: {shown:?}");
+    assert!(shown.contains("Date: 20"), "a readable date: {shown:?}");
+}
+
+#[test]
+fn inbox_since_is_at_or_after_as_for_waits() {
+    let served = served();
+    let address = new_address(&served);
+    served.send(&address, "Your code", "Your code is 314159");
+    let listing = stdout(&cli(&served, &["inbox", "--address", &address]));
+    let time = listing.split('\t').nth(1).unwrap().to_owned();
+    let at = stdout(&cli(&served, &["inbox", "--address", &address, "--since", &time]));
+    assert_eq!(at.lines().count(), 1, "a message at exactly --since is listed: {at:?}");
+    let after = (time.parse::<i64>().unwrap() + 1).to_string();
+    assert!(stdout(&cli(&served, &["inbox", "--address", &address, "--since", &after])).is_empty());
+    let waited = cli(&served, &["wait-for-code", "--address", &address, "--since", &time, "--timeout", "5s"]);
+    assert_eq!(stdout(&waited), "314159\n");
 }

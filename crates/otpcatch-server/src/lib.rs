@@ -41,6 +41,7 @@ mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+mod http;
 mod ingest;
 mod smtp;
 mod store;
@@ -88,9 +89,7 @@ pub struct RunningServer {
 impl Server {
     /// Binds both listeners and starts serving.
     pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
-        if config.domains.is_empty() {
-            return Err(ServerError::Config("at least one domain to serve is needed".into()));
-        }
+        config.validate().map_err(ServerError::Config)?;
         if config.is_exposed() {
             tracing::warn!(
                 "listening beyond the loopback interface: anyone who can reach this machine can read its mail"
@@ -145,20 +144,22 @@ impl Server {
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
         let router = api::router(api::ApiState { store: store.clone(), accounts: accounts.clone(), push: config.push });
-        let mut http_stop = stopped.clone();
-        tasks.push(tokio::spawn(async move {
-            // Without TCP_NODELAY a push event can sit in Nagle's buffer until the
-            // client's delayed ACK, 40 to 200 ms later.
-            let http = axum::serve::ListenerExt::tap_io(http, |stream| {
-                let _ = stream.set_nodelay(true);
-            });
-            let serve = axum::serve(http, router).with_graceful_shutdown(async move {
-                let _ = http_stop.changed().await;
-            });
-            if let Err(err) = serve.await {
-                tracing::error!("the HTTP server failed: {err}");
-            }
-        }));
+        let http_limits = http::HttpLimits {
+            max_connections: http::connection_cap(
+                config.max_http_connections,
+                config.max_connections,
+                http::open_file_limit(),
+            ),
+            header_read_timeout: config.header_read_timeout,
+        };
+        if http_limits.max_connections < config.max_http_connections {
+            tracing::info!(
+                "serving at most {} HTTP connections at once, so that SMTP keeps {} under the open-file limit",
+                http_limits.max_connections,
+                config.max_connections
+            );
+        }
+        tasks.push(tokio::spawn(http::serve(http, router, http_limits, stopped.clone())));
         let service = Arc::new(SmtpService {
             store: store.clone(),
             accounts,

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::null_as_default;
+use crate::{lenient_number, lenient_optional_number, null_as_default};
 
 /// `POST /inbox` (and `/gmail/inbox`, `/microsoft/inbox`): list an address's
 /// messages, all of them or those received after `time`.
@@ -9,7 +9,8 @@ pub struct InboxRequest {
     /// The address whose messages to list.
     pub email: String,
     /// Only list messages received after this Unix time, in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `null`, `""` and absence all mean all time, as the reference says.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_optional_number")]
     pub time: Option<i64>,
 }
 
@@ -25,6 +26,7 @@ pub struct MessageIdRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageSummary {
     /// When the message arrived, in Unix seconds.
+    #[serde(default, deserialize_with = "lenient_number")]
     pub time: i64,
     /// The decoded subject.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -39,7 +41,7 @@ pub struct MessageSummary {
     #[serde(rename = "messageId")]
     pub message_id: String,
     /// When the service will drop the message, in Unix seconds.
-    #[serde(rename = "expireTime", default)]
+    #[serde(rename = "expireTime", default, deserialize_with = "lenient_number")]
     pub expire_time: i64,
     /// When the message arrived, in Unix milliseconds: an otpcatch
     /// extension (its local server sends it; 22.do does not, and the field
@@ -69,6 +71,7 @@ pub struct Attachment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageDetail {
     /// When the message arrived, in Unix seconds.
+    #[serde(default, deserialize_with = "lenient_number")]
     pub time: i64,
     /// The decoded subject.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -92,7 +95,7 @@ pub struct MessageDetail {
     #[serde(rename = "messageId")]
     pub message_id: String,
     /// When the service will drop the message, in Unix seconds.
-    #[serde(rename = "expireTime", default)]
+    #[serde(rename = "expireTime", default, deserialize_with = "lenient_number")]
     pub expire_time: i64,
     /// The attachments (an otpcatch extension; absent from 22.do).
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "null_as_default")]
@@ -115,5 +118,65 @@ impl MessageDetail {
             expire_time: self.expire_time,
             time_ms: self.time_ms,
         }
+    }
+}
+
+/// The `data` of `POST /inbox`, read entry by entry: an entry that cannot
+/// be read (no `messageId`, a field of the wrong kind) is skipped and
+/// counted, and the others are kept. One odd message must not hide the
+/// rest of the inbox.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// The entries that could be read, in the server's order.
+    pub entries: Vec<MessageSummary>,
+    /// Why each skipped entry could not be read.
+    pub skipped: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for Listing {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Option::<Vec<serde_json::Value>>::deserialize(deserializer)?.unwrap_or_default();
+        let mut listing = Self::default();
+        for entry in raw {
+            match serde_json::from_value::<MessageSummary>(entry) {
+                Ok(summary) => listing.entries.push(summary),
+                Err(err) => listing.skipped.push(err.to_string()),
+            }
+        }
+        Ok(listing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_odd_entry_is_skipped_and_odd_fields_are_read_leniently() {
+        let data = serde_json::json!([
+            {"messageId": "a", "time": 1745411165, "subject": null, "from": "x@y.test", "to": "me@z.test", "expireTime": null},
+            {"messageId": "b", "time": "1745411166", "subject": "s", "expireTime": "1745414766"},
+            {"subject": "no id at all", "time": 1},
+            {"messageId": "c", "time": "yesterday"},
+        ]);
+        let listing: Listing = serde_json::from_value(data).unwrap();
+        let ids: Vec<&str> = listing.entries.iter().map(|e| e.message_id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!((listing.entries[0].subject.as_str(), listing.entries[0].expire_time), ("", 0));
+        assert_eq!((listing.entries[1].time, listing.entries[1].expire_time), (1_745_411_166, 1_745_414_766));
+        assert_eq!(listing.skipped.len(), 2, "{:?}", listing.skipped);
+        assert!(serde_json::from_value::<Listing>(serde_json::Value::Null).unwrap().entries.is_empty());
+    }
+
+    #[test]
+    fn an_empty_time_lists_all_time() {
+        for body in
+            [r#"{"email":"a@b.test","time":""}"#, r#"{"email":"a@b.test","time":null}"#, r#"{"email":"a@b.test"}"#]
+        {
+            assert_eq!(serde_json::from_str::<InboxRequest>(body).unwrap().time, None, "{body}");
+        }
+        let body = r#"{"email":"a@b.test","time":"1745411478"}"#;
+        assert_eq!(serde_json::from_str::<InboxRequest>(body).unwrap().time, Some(1_745_411_478));
+        assert!(serde_json::from_str::<InboxRequest>(r#"{"email":"a@b.test","time":"abc"}"#).is_err());
     }
 }

@@ -46,7 +46,7 @@ pub use domains::{Domain, DomainKind};
 pub use envelope::Envelope;
 pub use family::Family;
 pub use gmail::{GmailGenerateRequest, GmailIds, GmailList};
-pub use inbox::{Attachment, InboxRequest, MessageDetail, MessageIdRequest, MessageSummary};
+pub use inbox::{Attachment, InboxRequest, Listing, MessageDetail, MessageIdRequest, MessageSummary};
 pub use microsoft::{MicrosoftAccounts, MicrosoftGenerateRequest, MicrosoftList};
 pub use secret::Secret;
 
@@ -84,4 +84,36 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// A whole number sent as a number, as a numeric string (`"1745411165"`),
+/// or as `null` or `""` (0): servers that mirror 22.do differ here, and
+/// one odd field must not make a whole listing unreadable.
+fn lenient_number<'de, D>(deserializer: D) -> Result<i64, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(lenient_optional_number(deserializer)?.unwrap_or_default())
+}
+
+/// As [`lenient_number`], with `null`, `""` and absence meaning "none":
+/// the reference says an empty `time` lists all time.
+fn lenient_optional_number<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Whole(i64),
+        Text(String),
+    }
+    match Option::<Number>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Number::Whole(n)) => Ok(Some(n)),
+        Some(Number::Text(text)) if text.trim().is_empty() => Ok(None),
+        Some(Number::Text(text)) => text.trim().parse().map(Some).map_err(|_| {
+            serde::de::Error::invalid_value(serde::de::Unexpected::Str(&text), &"a whole number of seconds")
+        }),
+    }
 }

@@ -472,6 +472,10 @@ mod defaults {
 pub(crate) struct RunArgs {
     #[command(flatten)]
     pub(crate) serve: ServeArgs,
+    /// After SIGTERM or SIGINT, how long the command's process group has
+    /// to exit before it is killed.
+    #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "5s")]
+    pub(crate) grace: Duration,
     /// The command to run and its arguments (after `--` if they look like
     /// flags of this command).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true, value_name = "COMMAND")]

@@ -174,6 +174,10 @@ impl From<otpcatch_server::ServerError> for Failure {
                      choose another with {flag}, or {flag} 127.0.0.1:0 for a free one"
                 )
             }
+            ServerError::Config(problem) => format!(
+                "the server settings cannot work: {problem}\nhint: `otpcatch serve --help` lists each setting and its \
+                 default"
+            ),
             _ => error.to_string(),
         };
         Self::usage(message)
@@ -183,7 +187,7 @@ impl From<otpcatch_server::ServerError> for Failure {
 impl Failure {
     /// Prints the failure to stderr and returns the exit code.
     pub(crate) fn report(self) -> ExitCode {
-        eprintln!("otpcatch: {}", self.message);
+        eprintln!("otpcatch: {}", crate::escape::text(&self.message));
         ExitCode::from(self.code)
     }
 }

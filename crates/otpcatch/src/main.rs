@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod escape;
 mod exit;
 mod output;
 mod progress;

@@ -19,9 +19,10 @@ pub(crate) fn print_value(value: &str) -> Result<(), Failure> {
     print_bytes(format!("{value}\n").as_bytes())
 }
 
-/// Prints each value on a line of its own.
+/// Prints each value on a line of its own, escaped so that none can
+/// become two lines.
 pub(crate) fn print_values(values: &[String]) -> Result<(), Failure> {
-    let mut text = values.join("\n");
+    let mut text = values.iter().map(|v| crate::escape::field(v)).collect::<Vec<_>>().join("\n");
     if !text.is_empty() {
         text.push('\n');
     }

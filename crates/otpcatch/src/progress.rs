@@ -6,6 +6,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use otpcatch_core::WaitEvent;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::escape;
+
 /// Draws wait events until the channel closes. Returns at once (drawing
 /// nothing) unless stderr is a terminal and the user did not ask for -q.
 pub(crate) async fn show(mut events: UnboundedReceiver<WaitEvent>, enabled: bool) {
@@ -34,7 +36,10 @@ pub(crate) async fn show(mut events: UnboundedReceiver<WaitEvent>, enabled: bool
         }
         let how = if push { "push" } else { "polling" };
         let passed = if passed > 0 { format!(", {passed} without what was asked for") } else { String::new() };
-        spinner.set_message(format!("waiting for mail at {address} (timeout {timeout:?}, {seen} seen{passed}, {how})"));
+        spinner.set_message(format!(
+            "waiting for mail at {} (timeout {timeout:?}, {seen} seen{passed}, {how})",
+            escape::field(&address)
+        ));
     }
     spinner.finish_and_clear();
 }

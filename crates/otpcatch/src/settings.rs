@@ -50,7 +50,7 @@ pub(crate) fn server_config(args: &ServeArgs, base: ServerConfig) -> Result<Serv
 
 /// The rules in force: built-in, then the user's directory, then one file.
 pub(crate) fn rule_set(sources: &RuleSources) -> Result<otpcatch_rules::RuleSet, Failure> {
-    let mut rules = otpcatch_rules::RuleSet::with_dir(user_rules_dir(sources.rules_dir.as_deref()).as_deref())?;
+    let mut rules = otpcatch_rules::RuleSet::with_dir(user_rules_dir(sources.rules_dir.as_deref())?.as_deref())?;
     if let Some(file) = &sources.rules_file {
         rules.add_file(file)?;
     }
@@ -58,12 +58,24 @@ pub(crate) fn rule_set(sources: &RuleSources) -> Result<otpcatch_rules::RuleSet,
 }
 
 /// The user's rules directory: `--rules-dir`, else `OTPCATCH_RULES_DIR`,
-/// else `otpcatch/rules` in the user's configuration directory.
+/// else `otpcatch/rules` in the user's configuration directory. A
+/// directory named explicitly must exist: a typo must not silently turn
+/// the user's rules off. The default one may be absent.
 #[expect(clippy::disallowed_methods, reason = "the command line reads its own configuration")]
-fn user_rules_dir(flag: Option<&Path>) -> Option<PathBuf> {
-    flag.map(Path::to_owned)
-        .or_else(|| std::env::var_os("OTPCATCH_RULES_DIR").filter(|v| !v.is_empty()).map(PathBuf::from))
-        .or_else(|| dirs::config_dir().map(|d| d.join("otpcatch").join("rules")))
+fn user_rules_dir(flag: Option<&Path>) -> Result<Option<PathBuf>, Failure> {
+    let explicit = flag.map(|dir| (dir.to_owned(), "--rules-dir")).or_else(|| {
+        std::env::var_os("OTPCATCH_RULES_DIR").filter(|v| !v.is_empty()).map(|v| (v.into(), "OTPCATCH_RULES_DIR"))
+    });
+    match explicit {
+        Some((dir, _)) if dir.is_dir() => Ok(Some(dir)),
+        Some((dir, source)) => Err(Failure::usage(format!(
+            "the rules directory {} ({source}) {}\nhint: give an existing directory, or leave {source} unset for \
+             the default one",
+            dir.display(),
+            if dir.exists() { "is not a directory" } else { "does not exist" }
+        ))),
+        None => Ok(dirs::config_dir().map(|d| d.join("otpcatch").join("rules"))),
+    }
 }
 
 /// The largest email file `extract` reads.
@@ -193,4 +205,36 @@ pub(crate) fn wait(
         wait = wait.after_id(id);
     }
     Ok(wait)
+}
+
+/// Whether the client's `OTPCATCH_TOKEN` is set: `serve` warns that it
+/// does not read it.
+#[expect(clippy::disallowed_methods, reason = "the command line reads its own configuration")]
+pub(crate) fn client_token_is_set() -> bool {
+    std::env::var_os("OTPCATCH_TOKEN").is_some_and(|value| !value.is_empty())
+}
+
+/// `PATH` with `dir` in front, so that a command `run` starts finds this
+/// very binary as `otpcatch`.
+#[expect(clippy::disallowed_methods, reason = "the command line reads its own configuration")]
+pub(crate) fn path_with(dir: &Path) -> std::ffi::OsString {
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(dir.to_owned()).chain(std::env::split_paths(&inherited))).unwrap_or(inherited)
+}
+
+/// Raises the soft limit on open files to the hard limit, for the local
+/// server: the inherited soft limit (often 1,024) is what a crowd of
+/// clients runs into, and the server sizes its connection caps under it.
+pub(crate) fn raise_open_file_limit() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, getrlimit, setrlimit};
+        let limit = getrlimit(Resource::Nofile);
+        if limit.current != limit.maximum {
+            let raised = rustix::process::Rlimit { current: limit.maximum, maximum: limit.maximum };
+            if let Err(err) = setrlimit(Resource::Nofile, raised) {
+                tracing::debug!("could not raise the open-file limit: {err}");
+            }
+        }
+    }
 }

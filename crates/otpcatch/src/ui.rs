@@ -19,7 +19,7 @@ impl Ui {
     /// A status line on stderr, unless -q.
     pub(crate) fn status(&self, message: &str) {
         if !self.quiet {
-            eprintln!("otpcatch: {message}");
+            eprintln!("otpcatch: {}", crate::escape::text(message));
         }
     }
 }

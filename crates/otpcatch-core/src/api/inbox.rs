@@ -9,8 +9,11 @@ impl Client {
     /// `/microsoft/inbox`).
     pub async fn inbox(&self, family: Family, address: &str, after: Option<i64>) -> Result<Vec<MessageSummary>> {
         let body = InboxRequest { email: address.to_owned(), time: after };
-        let listed: Vec<otpcatch_wire::MessageSummary> = self.call(&family.inbox().list, Some(&body)).await?;
-        Ok(listed.into_iter().map(MessageSummary::from).collect())
+        let listed: otpcatch_wire::Listing = self.call(&family.inbox().list, Some(&body)).await?;
+        for why in &listed.skipped {
+            tracing::warn!("skipped an entry of {address}'s inbox that could not be read: {why}");
+        }
+        Ok(listed.entries.into_iter().map(MessageSummary::from).collect())
     }
 
     /// Reads a whole message (`POST /inbox/message` and the family forms).

@@ -55,6 +55,10 @@ struct State {
     bearers: Bearers,
     /// Mailbox key → owning account.
     owners: HashMap<String, AccountId>,
+    /// Recent credential exchanges (`/auth`, `/token`), from anyone: they
+    /// come before any account is known, so they share one window, which
+    /// also slows a password or token guesser down.
+    exchanges: RateWindow,
 }
 
 /// One account: how it logs in, and what it has.
@@ -123,7 +127,12 @@ impl Accounts {
             qps: settings.qps.max(1),
             price: settings.price,
             database,
-            state: Mutex::new(State { accounts, bearers: Bearers::default(), owners: HashMap::new() }),
+            state: Mutex::new(State {
+                accounts,
+                bearers: Bearers::default(),
+                owners: HashMap::new(),
+                exchanges: RateWindow::default(),
+            }),
             refused: AtomicU64::new(0),
         }
     }
@@ -174,6 +183,17 @@ impl Accounts {
     /// wait when it is over.
     pub(crate) fn admit(&self, account: AccountId) -> Result<(), Duration> {
         let admitted = self.lock().accounts[account].rate.admit(Instant::now(), self.qps);
+        if admitted.is_err() {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+        }
+        admitted
+    }
+
+    /// Counts a credential exchange (`/auth`, `/token`) against the
+    /// server-wide window for them, which allows as many a second as one
+    /// account's quota; `Err` with how long to wait when it is over.
+    pub(crate) fn admit_exchange(&self) -> Result<(), Duration> {
+        let admitted = self.lock().exchanges.admit(Instant::now(), self.qps);
         if admitted.is_err() {
             self.refused.fetch_add(1, Ordering::Relaxed);
         }

@@ -1,5 +1,7 @@
 //! How the API answers: the 22.do envelope for successes and errors, and
-//! the request-body extractor that turns bad JSON into a 400.
+//! the request-body extractor: 400 for a body that is not a JSON object or
+//! lacks a field, 422 for a value of the wrong kind or range, 413 for a
+//! body over the size limit.
 
 use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderValue, StatusCode};
@@ -17,9 +19,18 @@ pub(crate) struct ApiError {
     retry_after: Option<u64>,
 }
 
+/// The longest `msg` an error carries: values quoted from the request are
+/// cut, so a 1 MB field is not echoed back.
+const MAX_MSG_CHARS: usize = 300;
+
 impl ApiError {
     pub(crate) fn new(status: u16, msg: impl Into<String>) -> Self {
-        Self { status, msg: msg.into(), retry_after: None }
+        let mut msg = msg.into();
+        if let Some((cut, _)) = msg.char_indices().nth(MAX_MSG_CHARS) {
+            msg.truncate(cut);
+            msg.push('…');
+        }
+        Self { status, msg, retry_after: None }
     }
 
     pub(crate) fn bad_request(msg: impl Into<String>) -> Self {
@@ -76,22 +87,35 @@ pub(crate) fn done(msg: &str) -> Response {
 }
 
 /// The JSON body of a request, decoded into a wire type; anything else is
-/// a 400 that says what is missing or wrong.
+/// an error that says what is missing or wrong.
 pub(crate) struct Body<T>(pub(crate) T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| ApiError::bad_request(format!("could not read the request body: {e}")))?;
+        let bytes = Bytes::from_request(request, state).await.map_err(|e| {
+            let status = e.status().as_u16();
+            let msg = format!("could not read the request body: {}", e.body_text());
+            if status == 413 { ApiError::new(413, msg) } else { ApiError::bad_request(msg) }
+        })?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ApiError::bad_request("the request needs a JSON body"));
         }
-        serde_json::from_slice(&bytes)
-            .map(Body)
-            .map_err(|e| ApiError::bad_request(format!("invalid request body: {}", strip_position(&e.to_string()))))
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::bad_request(format!("the body is not JSON: {}", strip_position(&e.to_string()))))?;
+        if !value.is_object() {
+            return Err(ApiError::bad_request("the body must be a JSON object, such as {\"email\": \"…\"}"));
+        }
+        serde_json::from_value(value).map(Body).map_err(|e| {
+            let text = e.to_string();
+            let text = strip_position(&text);
+            if text.starts_with("missing field") {
+                ApiError::bad_request(format!("invalid request body: {text}"))
+            } else {
+                ApiError::unprocessable(format!("invalid value in the request body: {text}"))
+            }
+        })
     }
 }
 

@@ -124,6 +124,32 @@ async fn errors_have_the_reference_codes_and_a_useful_msg() {
     let (status, body) = http(&server, "POST", "/inbox", b, Some(r#"{"email":"a@elsewhere.test"}"#)).await;
     assert_eq!(status, 422);
     assert!(body["msg"].as_str().unwrap().contains("not on a domain this server serves"), "{body}");
+
+    // 422 also for a value of the wrong kind or range; 400 for a body that
+    // is not an object.
+    for (path, wrong) in [
+        ("/inbox", r#"{"email":"a@otpcatch.test","time":"abc"}"#),
+        ("/inbox/message", r#"{"messageId":123}"#),
+        ("/gmail/purchase", r#"{"number":-1}"#),
+        ("/gmail", r#"{"page":-5,"limit":10}"#),
+    ] {
+        let (status, body) = http(&server, "POST", path, b, Some(wrong)).await;
+        assert_eq!(status, 422, "{path} {wrong}: {body}");
+    }
+    let (status, body) = http(&server, "POST", "/inbox/message", b, Some(r#"["an-id"]"#)).await;
+    assert_eq!(status, 400, "{body}");
+    // An empty time lists all time, as the reference says.
+    let (status, body) = http(&server, "POST", "/inbox", b, Some(r#"{"email":"a@otpcatch.test","time":""}"#)).await;
+    assert_ne!(status, 422, "{body}");
+
+    // What a request sent is not echoed back whole.
+    let huge = format!(r#"{{"email":"{}@elsewhere.test"}}"#, "x".repeat(1_000_000));
+    let (status, body) = http(&server, "POST", "/inbox", b, Some(&huge)).await;
+    assert_eq!(status, 422);
+    assert!(body["msg"].as_str().unwrap().chars().count() <= 301, "the msg is cut");
+    // 413: a body over the limit.
+    let oversized = format!(r#"{{"email":"{}"}}"#, "x".repeat(3 << 20));
+    assert_eq!(http(&server, "POST", "/inbox", b, Some(&oversized)).await.0, 413);
 }
 
 #[tokio::test]
@@ -141,6 +167,24 @@ async fn more_than_qps_requests_a_second_get_429() {
         reqwest::Client::new().get(format!("{}/domains", server.api_url())).bearer_auth(&bearer).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 429);
     assert!(response.headers().get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn credential_exchanges_are_rate_limited_too() {
+    // A guesser trying tokens or passwords gets 429 like any other caller.
+    let config = ServerConfig { qps: 5, ..ServerConfig::ephemeral() };
+    let server = otpcatch_server::Server::start(config).await.unwrap();
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        let (path, body) = if i % 2 == 0 {
+            ("/token", serde_json::json!({ "token": format!("guess-{i}") }))
+        } else {
+            ("/auth", serde_json::json!({ "address": "a@otpcatch.test", "password": format!("guess-{i}") }))
+        };
+        statuses.push(http(&server, "POST", path, None, Some(&body.to_string())).await.0);
+    }
+    assert_eq!(statuses.iter().filter(|&&s| s == 401).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|&&s| s == 429).count(), 3, "{statuses:?}");
 }
 
 #[tokio::test]

@@ -219,3 +219,44 @@ async fn ten_thousand_silent_connections_do_not_keep_mail_out() {
     assert!(grown < 150.0, "memory grew by {grown:.0} MiB for 10,000 connections");
     eprintln!("crowd: {fates:?}; mail through after {through:?} ({attempts} attempts); memory +{grown:.0} MiB");
 }
+
+/// Sends `GET /health` on a fresh connection and returns the status line.
+async fn health(server: &otpcatch_server::RunningServer) -> String {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(server.http_addr()).await.unwrap();
+    stream.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crowd_of_slow_http_clients_keeps_neither_mail_nor_requests_out() {
+    use tokio::io::AsyncWriteExt;
+    let config = ServerConfig {
+        max_http_connections: 40,
+        header_read_timeout: Duration::from_millis(400),
+        ..ServerConfig::ephemeral()
+    };
+    let (server, client, _cache) = start_with(config).await;
+    let mailbox = client.create_mailbox().await.unwrap();
+    // 200 clients start a request and never finish its headers.
+    let mut crowd = Vec::new();
+    for _ in 0..200 {
+        let mut stream = tokio::net::TcpStream::connect(server.http_addr()).await.unwrap();
+        stream.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+        crowd.push(stream);
+    }
+    // SMTP is not affected, and HTTP answers once the slow ones are cut.
+    send(&server, mailbox.address(), "Your code", "code 551177", "").await;
+    let answered = tokio::time::timeout(Duration::from_secs(20), health(&server)).await;
+    assert_eq!(answered.expect("/health answered while the crowd stays").split(' ').nth(1), Some("200"));
+    // Every slow client was disconnected: none holds a slot for ever.
+    for mut stream in crowd {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "a client that never finished its headers is still connected");
+    }
+    let listing = client.inbox(Family::Temp, mailbox.address(), None).await.unwrap();
+    assert_eq!(listing.len(), 1);
+}

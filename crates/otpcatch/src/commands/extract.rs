@@ -29,7 +29,7 @@ pub(crate) fn extract(args: ExtractArgs) -> Result<ExitCode, Failure> {
     match wanted {
         Some(found) => {
             if !args.json {
-                output::print_value(&found.value)?;
+                output::print_value(&crate::escape::field(&found.value))?;
             }
             Ok(ExitCode::SUCCESS)
         }

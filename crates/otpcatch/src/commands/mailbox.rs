@@ -7,6 +7,7 @@ use otpcatch_core::{Client, Family, Message};
 use otpcatch_wire as wire;
 
 use crate::cli::FamilyCommand;
+use crate::escape::{field, text};
 use crate::exit::Failure;
 use crate::output::{AddressJson, print_json, print_value, print_values};
 
@@ -26,7 +27,7 @@ pub(crate) async fn new_address(
     if json {
         print_json(&AddressJson::new(&account))?;
     } else {
-        print_value(&account.email)?;
+        print_value(&field(&account.email))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -40,7 +41,7 @@ pub(crate) async fn domains(client: &Client, premium: bool, private: bool) -> Re
         client.domains().await?
     };
     for domain in domains {
-        print_value(&format!("{}\t{}", domain.name, domain.kind.name()))?;
+        print_value(&format!("{}\t{}", field(&domain.name), domain.kind.name()))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -52,12 +53,15 @@ pub(crate) async fn inbox(
     since: Option<i64>,
     json: bool,
 ) -> Result<ExitCode, Failure> {
-    let listing = client.inbox(family, address, since).await?;
+    // The API lists mail received strictly after `time`; `--since` is "at or
+    // after", as it is for the wait commands.
+    let listing = client.inbox(family, address, since.map(|at| at.saturating_sub(1))).await?;
     for message in listing {
         if json {
             print_json(&wire::MessageSummary::from(message))?;
         } else {
-            print_value(&format!("{}\t{}\t{}\t{}", message.id, message.time, message.from, message.subject))?;
+            let (id, from, subject) = (field(&message.id), field(&message.from), field(&message.subject));
+            print_value(&format!("{id}\t{}\t{from}\t{subject}", message.time))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -70,18 +74,34 @@ pub(crate) async fn message(client: &Client, family: Family, id: &str, json: boo
 }
 
 fn print_message(message: Message, json: bool) -> Result<(), Failure> {
-    if json {
-        print_json(&wire::MessageDetail::from(message))
-    } else {
-        print_value(&format!(
-            "From: {}\nTo: {}\nSubject: {}\nDate: {}\n\n{}",
-            message.from,
-            message.to,
-            message.subject,
-            message.time,
-            if message.text.is_empty() { &message.html } else { &message.text }
-        ))
+    if json { print_json(&wire::MessageDetail::from(message)) } else { print_value(&message_text(&message)) }
+}
+
+/// `message` in text mode: its headers, its attachments, then its text
+/// part (or its HTML, if it has no text), every field escaped.
+fn message_text(message: &Message) -> String {
+    let date = u64::try_from(message.time)
+        .ok()
+        .and_then(|secs| std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(secs)))
+        .map_or_else(|| message.time.to_string(), |at| humantime::format_rfc3339_seconds(at).to_string());
+    let mut out = format!(
+        "From: {}\nTo: {}\nSubject: {}\nDate: {date}\n",
+        field(&message.from),
+        field(&message.to),
+        field(&message.subject)
+    );
+    for attachment in &message.attachments {
+        out.push_str(&format!(
+            "Attachment: {} ({}, {} bytes)\n",
+            field(&attachment.filename),
+            field(&attachment.content_type),
+            attachment.size
+        ));
     }
+    let body = if message.text.is_empty() { &message.html } else { &message.text };
+    out.push('\n');
+    out.push_str(&text(body));
+    out
 }
 
 pub(crate) async fn delete(client: &Client, family: Family, id: &str) -> Result<ExitCode, Failure> {

@@ -30,7 +30,7 @@ pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
                 match otpcatch_rules::check(file) {
                     Ok(rule) => output::print_value(&format!("ok\t{}\t{}", file.display(), rule.name))?,
                     Err(error) => {
-                        eprintln!("otpcatch: {error}");
+                        eprintln!("otpcatch: {}", crate::escape::text(&error.to_string()));
                         failed = true;
                     }
                 }

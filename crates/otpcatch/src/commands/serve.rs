@@ -11,9 +11,18 @@ use crate::settings;
 use crate::ui::Ui;
 
 pub(crate) async fn serve(args: ServeArgs, ui: Ui) -> Result<ExitCode, Failure> {
-    let signal = ShutdownSignal::install()?;
+    let mut signal = ShutdownSignal::install()?;
+    settings::raise_open_file_limit();
     let server = Server::start(settings::server_config(&args, ServerConfig::default())?).await?;
     announce(&server, ui)?;
+    if settings::client_token_is_set() {
+        // A newcomer who exported OTPCATCH_TOKEN for the client would
+        // otherwise get 401 from a server that never read it.
+        ui.status(
+            "warning: OTPCATCH_TOKEN is set, but `serve` does not read it: the server accepts --api-token values \
+             (or the token above); start it with --api-token \"$OTPCATCH_TOKEN\" to accept that one",
+        );
+    }
     signal.received().await;
     ui.status("shutting down");
     server.shutdown().await;
@@ -51,14 +60,36 @@ impl ShutdownSignal {
         Ok(Self {})
     }
 
-    /// Resolves on the first SIGINT or SIGTERM.
-    pub(crate) async fn received(mut self) {
+    /// Resolves on the next SIGINT or SIGTERM, and says which.
+    pub(crate) async fn received(&mut self) -> Received {
         #[cfg(unix)]
         tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
+            _ = self.interrupt.recv() => Received::Interrupt,
+            _ = self.terminate.recv() => Received::Terminate,
         }
         #[cfg(not(unix))]
-        let _ = tokio::signal::ctrl_c().await;
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            Received::Interrupt
+        }
+    }
+}
+
+/// The signal that asked for a shutdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Received {
+    /// SIGINT (Ctrl-C).
+    Interrupt,
+    /// SIGTERM (a CI runner cancelling the job, `kill`).
+    Terminate,
+}
+
+impl Received {
+    /// The signal's number, as the shell reports it in `128 + N`.
+    pub(crate) fn number(self) -> u8 {
+        match self {
+            Self::Interrupt => 2,
+            Self::Terminate => 15,
+        }
     }
 }

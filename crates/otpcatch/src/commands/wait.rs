@@ -9,6 +9,7 @@ use otpcatch_core::{Client, Message};
 use otpcatch_rules::{Asked, Extraction, RuleSet};
 
 use crate::cli::{ExpectNoneArgs, WaitArgs};
+use crate::escape;
 use crate::exit::{self, Failure};
 use crate::output::{self, print_json, print_value};
 use crate::progress;
@@ -77,7 +78,7 @@ pub(crate) async fn wait(
         Print::Link => &extraction.link,
         Print::Message => {
             if !args.json {
-                print_value(&message.id)?;
+                print_value(&escape::field(&message.id))?;
             }
             return delete_once_printed(client, &args, &message).await;
         }
@@ -85,7 +86,7 @@ pub(crate) async fn wait(
     match wanted {
         Some(found) => {
             if !args.json {
-                print_value(&found.value)?;
+                print_value(&escape::field(&found.value))?;
             }
             delete_once_printed(client, &args, &message).await
         }
