@@ -177,3 +177,58 @@ fn a_rules_directory_named_explicitly_must_exist() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("(OTPCATCH_RULES_DIR) does not exist"));
 }
+
+#[test]
+fn rules_check_reports_every_bad_file_of_a_directory_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), "name = \"a\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("b.toml"),
+        "name = \"b\"\n[[code]]\nkind = \"css\"\nsource = \"text\"\nselector = \"b\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("c.toml"), "name = \"c\"\n[[code]]\nkind = \"css\"\nselector = \"a[=x]\"\n")
+        .unwrap();
+    let (code, _, stderr) = run(&["rules", "check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    for expected in [
+        "a.toml:1:8: the rule has no [[code]] or [[link]] extractor",
+        "b.toml:2:1: [[code]] 1: a css extractor reads the html source",
+        "c.toml:4:12: [[code]] 1: invalid selector: no qualified name in attribute selector",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(!stderr.contains("report this to the developer"), "{stderr}");
+}
+
+#[test]
+fn an_email_that_is_only_html_and_json_that_is_no_message_are_read_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let email = dir.path().join("saved.eml");
+    std::fs::write(&email, "<html><body><p>Your verification code is</p><p><b>4</b><b>8</b><b>1</b><b>9</b><b>2</b><b>3</b></p></body></html>\n").unwrap();
+    let (code, stdout, stderr) = run(&["extract", "--file", email.to_str().unwrap()]);
+    assert_eq!((code, stdout.as_str()), (Some(0), "481923\n"), "{stderr}");
+
+    let json = dir.path().join("data.json");
+    std::fs::write(&json, r#"{"hello": "world", "code": "Your code is 123456"}"#).unwrap();
+    let (_, _, stderr) = run(&["extract", "--file", json.to_str().unwrap()]);
+    assert!(stderr.contains("is JSON but not a message as the API gives it"), "{stderr}");
+}
+
+#[test]
+fn a_rule_run_by_name_notes_that_its_match_would_skip_the_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = dir.path().join("acme.toml");
+    std::fs::write(
+        &rule,
+        "name = \"acme\"\n[match]\nsender = '@acme\\.test'\n[[code]]\nkind = \"regex\"\npattern = 'Code: (?P<code>[0-9]{6})'\n",
+    )
+    .unwrap();
+    let email = dir.path().join("other.eml");
+    std::fs::write(&email, "From: x@other.test\r\nSubject: hi\r\n\r\nCode: 123456\r\n").unwrap();
+    let (code, stdout, stderr) = run(&["rules", "test", rule.to_str().unwrap(), "--email", email.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("123456"));
+    assert!(stderr.contains("note: [match] sender '@acme\\.test' does not match \"x@other.test\""), "{stderr}");
+    assert!(stdout.contains("(?P<code>"), "the pattern is shown as written, not lower-cased: {stdout}");
+}

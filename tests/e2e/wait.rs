@@ -263,3 +263,21 @@ fn inbox_since_is_at_or_after_as_for_waits() {
     let waited = cli(&served, &["wait-for-code", "--address", &address, "--since", &time, "--timeout", "5s"]);
     assert_eq!(stdout(&waited), "314159\n");
 }
+
+#[test]
+fn a_since_in_the_future_and_a_url_without_the_api_path_say_what_is_wrong() {
+    let served = served();
+    let output = cli(&served, &["wait-for-code", "--address", "a@otpcatch.test", "--since", "9999999999"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--since 9999999999 is in the future"), "{}", stderr(&output));
+
+    let root = served.api_url.trim_end_matches("/api/v2").to_owned();
+    let output = otpcatch()
+        .arg("new-address")
+        .env("OTPCATCH_API_URL", &root)
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_CACHE_DIR", std::env::temp_dir().join(format!("otpcatch-e2e-root-{}", std::process::id())))
+        .output()
+        .unwrap();
+    assert!(stderr(&output).contains("does the base URL end in /api/v2?"), "{}", stderr(&output));
+}

@@ -371,6 +371,11 @@ impl Error {
                 CredentialKind::ApiToken => "check the API token: it was refused or has been revoked",
                 CredentialKind::Password => "check the account's address and password",
             },
+            // A server that does not know the path (or answers with no
+            // envelope at all) is not at a 22.do v2 base URL.
+            Repr::Api { status: 404, msg, .. } if msg.is_empty() || msg.contains("no such endpoint") => {
+                "no such endpoint: does the base URL end in /api/v2?"
+            }
             Repr::Api { status: 404, .. } => {
                 "the address or message does not exist, has expired, or belongs to another account"
             }
@@ -461,8 +466,7 @@ impl fmt::Display for Headline<'_> {
 
 fn write_timeout(f: &mut fmt::Formatter<'_>, t: &WaitTimeout) -> fmt::Result {
     let with = t.required.as_ref().map(|r| format!(" with {r}")).unwrap_or_default();
-    let matching =
-        if t.filter == "any message" && !with.is_empty() { String::new() } else { format!(" matching {}", t.filter) };
+    let matching = if t.filter == "any message" { String::new() } else { format!(" matching {}", t.filter) };
     write!(f, "no message{matching}{with} arrived at {} within {:.1?} ({} polls", t.address, t.waited, t.polls)?;
     if t.wanted > 1 {
         write!(f, ", {} of {} matches", t.matched, t.wanted)?;

@@ -61,8 +61,19 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
         error.position = Some(line_column(text, spanned.span().start));
         error
     };
-    if parsed.name.trim().is_empty() {
-        return Err(RuleError::new(RuleErrorKind::Incomplete, file, "the rule has an empty name"));
+    // Where an error with no value of its own to point at is: the
+    // extractor's table, or the rule's name.
+    let positioned = |kind, at: usize, location: Option<String>, message: String| {
+        let mut error = RuleError::new(kind, file, message);
+        if let Some(location) = location {
+            error = error.at(location);
+        }
+        error.position = Some(line_column(text, at));
+        error
+    };
+    let name_at = parsed.name.span().start;
+    if parsed.name.get_ref().trim().is_empty() {
+        return Err(positioned(RuleErrorKind::Incomplete, name_at, None, "the rule has an empty name".to_owned()));
     }
     let matcher = parsed.matcher.clone().unwrap_or_default();
     let pattern = |field: &str, value: &Option<Spanned<String>>| -> Result<Option<String>, RuleError> {
@@ -86,21 +97,21 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
         }
         None => None,
     };
-    let extractors = |specs: &[ExtractorSpec], target: Target| -> Result<Vec<Extractor>, RuleError> {
+    let extractors = |specs: &[Spanned<ExtractorSpec>], target: Target| -> Result<Vec<Extractor>, RuleError> {
         specs
             .iter()
             .enumerate()
             .map(|(i, spec)| {
                 let location = format!("[[{}]] {}", target.group(), i + 1);
-                build_extractor(spec, target).map_err(|(spanned, kind, message)| match spanned {
+                build_extractor(spec.get_ref(), target).map_err(|(spanned, kind, message)| match spanned {
                     Some(spanned) => spanned_error(&spanned, kind, location.clone(), message),
-                    None => RuleError::new(kind, file, message).at(location.clone()),
+                    None => positioned(kind, spec.span().start, Some(location.clone()), message),
                 })
             })
             .collect()
     };
     let rule = CompiledRule {
-        name: parsed.name.trim().to_owned(),
+        name: parsed.name.get_ref().trim().to_owned(),
         description: parsed.description.trim().to_owned(),
         origin,
         has_matcher: parsed.matcher.is_some(),
@@ -112,7 +123,12 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
         lexicon,
     };
     if rule.code.is_empty() && rule.link.is_empty() {
-        return Err(RuleError::new(RuleErrorKind::Incomplete, file, "the rule has no [[code]] or [[link]] extractor"));
+        return Err(positioned(
+            RuleErrorKind::Incomplete,
+            name_at,
+            None,
+            "the rule has no [[code]] or [[link]] extractor".to_owned(),
+        ));
     }
     Ok(rule)
 }
@@ -142,11 +158,21 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
                 LazyRegex::new(pattern.get_ref()).map_err(|e| (Some(pattern.clone()), RuleErrorKind::Pattern, e))?,
             )
         }
+        // A pattern with no look-around or backreference needs no
+        // backtracking: the regex crate runs it in linear time.
+        Kind::Fancy if spec.pattern.as_ref().is_some_and(|p| check_syntax(p.get_ref()).is_ok()) => {
+            let pattern = require(&spec.pattern, "pattern")?;
+            Matcher::Regex(
+                LazyRegex::new(pattern.get_ref()).map_err(|e| (Some(pattern.clone()), RuleErrorKind::Pattern, e))?,
+            )
+        }
         Kind::Fancy => {
             let pattern = require(&spec.pattern, "pattern")?;
             let limit = spec.backtrack_limit.unwrap_or(DEFAULT_BACKTRACK_LIMIT);
             let regex = fancy_regex::RegexBuilder::new(pattern.get_ref())
                 .backtrack_limit(limit)
+                .delegate_size_limit(crate::extractor::REGEX_SIZE_LIMIT)
+                .delegate_dfa_size_limit(crate::extractor::REGEX_DFA_SIZE_LIMIT)
                 .build()
                 .map_err(|e| (Some(pattern.clone()), RuleErrorKind::Pattern, format!("invalid pattern: {e}")))?;
             Matcher::Fancy(regex, limit)
@@ -154,7 +180,7 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
         Kind::Css => {
             let selector = require(&spec.selector, "selector")?;
             let parsed = Selector::parse(selector.get_ref())
-                .map_err(|e| (Some(selector.clone()), RuleErrorKind::Selector, format!("invalid selector: {e}")))?;
+                .map_err(|e| (Some(selector.clone()), RuleErrorKind::Selector, selector_error(&e)))?;
             let narrow = spec
                 .pattern
                 .as_ref()
@@ -192,4 +218,30 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
         decode: spec.decode_entities.unwrap_or(target == Target::Link),
         description,
     })
+}
+
+/// A selector error in words. scraper's own text for the selector
+/// grammar's errors asks the reader to report a bug and prints a debug
+/// dump; the kind's name says what is wrong.
+fn selector_error(error: &scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind;
+    match error {
+        SelectorErrorKind::UnexpectedSelectorParseError(kind) => {
+            let name = format!("{kind:?}");
+            let name = name.split(['(', ' ', '{']).next().unwrap_or_default();
+            // "NoQualifiedNameInAttributeSelector" → "no qualified name in attribute selector"
+            let mut words = String::new();
+            for (i, c) in name.char_indices() {
+                if c.is_uppercase() && i > 0 {
+                    words.push(' ');
+                }
+                words.push(c.to_ascii_lowercase());
+            }
+            format!("invalid selector: {words} (CSS selectors as in a browser's querySelector)")
+        }
+        other => format!(
+            "invalid selector: {} (CSS selectors as in a browser's querySelector)",
+            other.to_string().to_lowercase()
+        ),
+    }
 }

@@ -74,8 +74,57 @@ impl LazyRegex {
     }
 }
 
+/// The most a compiled pattern may take: 4 MiB for its automaton, and
+/// 256 KiB for the lazy DFA's cache, which otherwise grows to 2 MiB and
+/// made each `\d{6}` extractor cost 217 KiB once it had run (16 KiB with
+/// this cap). A rule file of thousands of extractors stays in tens of MB.
+pub(crate) const REGEX_SIZE_LIMIT: usize = 4 << 20;
+pub(crate) const REGEX_DFA_SIZE_LIMIT: usize = 256 << 10;
+
 pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern).size_limit(1 << 22).build().map_err(|e| format!("invalid pattern: {e}"))
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
+        .build()
+        .map_err(|e| format!("invalid pattern: {e}"))
+}
+
+/// How long a `fancy` extractor may search one text, over every position
+/// it tries. The backtrack limit bounds the work at one position only: a
+/// look-around followed by nested repetition costs the length of the text
+/// at each of them, 17 s on 100 KB, without a single backtrack counted.
+pub(crate) const FANCY_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Why a `fancy` search gave up.
+enum FancyFailure {
+    OutOfTime,
+    Engine(fancy_regex::Error),
+}
+
+/// The first match of `regex` in `text`, tried position by position (one
+/// anchored search each, as the engine itself would try them), so that the
+/// time budget covers the whole search.
+fn fancy_captures<'t>(
+    regex: &fancy_regex::Regex,
+    text: &'t str,
+    budget: std::time::Duration,
+) -> Result<Option<fancy_regex::Captures<'t, str>>, FancyFailure> {
+    let deadline = std::time::Instant::now() + budget;
+    let (mut position, mut tried) = (0, 0usize);
+    loop {
+        tried += 1;
+        if tried % 64 == 0 && std::time::Instant::now() >= deadline {
+            return Err(FancyFailure::OutOfTime);
+        }
+        let input = fancy_regex::RegexInput::new(text).from_pos(position).anchored(true);
+        if let Some(captures) = regex.captures_input(input).map_err(FancyFailure::Engine)? {
+            return Ok(Some(captures));
+        }
+        match text[position..].chars().next() {
+            Some(c) => position += c.len_utf8(),
+            None => return Ok(None),
+        }
+    }
 }
 
 impl CompiledRule {
@@ -155,7 +204,10 @@ impl Extractor {
                     Target::Link => generic::find_link(lexicon, reading, bar),
                 });
                 runners_up.extend(judgement.runners_up);
-                let finding = judgement.chosen?;
+                let finding = judgement.chosen.map_err(|why| match sources.unread() {
+                    Some(unread) => format!("{why}; {unread}"),
+                    None => why,
+                })?;
                 Ok(Matched {
                     value: finding.value,
                     reason: finding.reason,
@@ -173,13 +225,18 @@ impl Extractor {
             }
             Matcher::Fancy(regex, limit) => {
                 let text = sources.get(self.source);
-                let captures = regex
-                    .captures(text)
+                let captures = fancy_captures(regex, text, FANCY_TIME_BUDGET)
                     .map_err(|e| match e {
-                        fancy_regex::Error::RuntimeError(fancy_regex::RuntimeError::BacktrackLimitExceeded) => format!(
+                        FancyFailure::OutOfTime => format!(
+                            "the pattern was stopped after {FANCY_TIME_BUDGET:?} without a match: simplify it \
+                             (nested repetition after a look-around is the usual cause)"
+                        ),
+                        FancyFailure::Engine(fancy_regex::Error::RuntimeError(
+                            fancy_regex::RuntimeError::BacktrackLimitExceeded,
+                        )) => format!(
                             "the pattern exceeded its backtrack limit ({limit} steps): simplify it, or raise backtrack-limit"
                         ),
-                        other => format!("the pattern failed: {other}"),
+                        FancyFailure::Engine(other) => format!("the pattern failed: {other}"),
                     })?
                     .ok_or("the pattern did not match")?;
                 let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));

@@ -75,6 +75,12 @@ fn body(text: String, html: String) -> Message {
     }
 }
 
+/// Whether `content` is a message as the API gives it (`otpcatch message
+/// --json`, with or without the envelope): other JSON is read as text.
+pub fn is_api_message(content: &[u8]) -> bool {
+    from_json(content).is_some()
+}
+
 fn from_json(content: &[u8]) -> Option<Message> {
     if let Ok(envelope) = serde_json::from_slice::<wire::Envelope<wire::MessageDetail>>(content)
         && let Some(detail) = envelope.data

@@ -27,15 +27,17 @@ use crate::source::Source;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(crate) struct RuleFile {
-    pub(crate) name: String,
+    pub(crate) name: Spanned<String>,
     #[serde(default)]
     pub(crate) description: String,
     #[serde(default, rename = "match")]
     pub(crate) matcher: Option<MatchSpec>,
+    /// Spanned, so that an error in an extractor with no value to point
+    /// at still names where the extractor is.
     #[serde(default)]
-    pub(crate) code: Vec<ExtractorSpec>,
+    pub(crate) code: Vec<Spanned<ExtractorSpec>>,
     #[serde(default)]
-    pub(crate) link: Vec<ExtractorSpec>,
+    pub(crate) link: Vec<Spanned<ExtractorSpec>>,
     /// The vocabulary of the `generic` extractor kind.
     #[serde(default)]
     pub(crate) generic: Option<Vocabulary>,
@@ -143,6 +145,11 @@ pub(crate) struct Vocabulary {
     /// Words that say a code or link expires ("expires in", "valid for").
     #[serde(default)]
     pub(crate) expiry_phrases: Vec<String>,
+    /// Words that say a code is no longer the one to use, right before it
+    /// ("old code") or right after it ("is no longer valid"): in a mail
+    /// that sends a new code, the old one is named too.
+    #[serde(default)]
+    pub(crate) superseded_phrases: Vec<String>,
     /// Fragments of a URL's path or query that name an action ("verify",
     /// "reset", "magic"), matched anywhere in it.
     #[serde(default)]

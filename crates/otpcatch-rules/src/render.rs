@@ -96,10 +96,83 @@ const MAX_DEPTH: usize = 256;
 /// hostile message without losing a real one.
 pub(crate) const MAX_HTML_BYTES: usize = 1024 * 1024;
 
-/// Parses HTML, its size and nesting bounded (see [`MAX_HTML_BYTES`] and
-/// [`MAX_DEPTH`]).
+/// The most attributes an element keeps. html5ever checks each new
+/// attribute against the element's earlier ones, so its time grows with
+/// the square of their number: 200,000 on one tag take half a minute. Real
+/// mail has a dozen at most.
+pub(crate) const MAX_ATTRIBUTES: usize = 256;
+
+/// Parses HTML, its size, nesting and attributes bounded (see
+/// [`MAX_HTML_BYTES`], [`MAX_DEPTH`] and [`MAX_ATTRIBUTES`]).
 pub(crate) fn parse(html: &str) -> Html {
-    Html::parse_document(&flatten_deep(prefix(html, MAX_HTML_BYTES), MAX_DEPTH))
+    let bounded = flatten_deep(prefix(html, MAX_HTML_BYTES), MAX_DEPTH);
+    Html::parse_document(&cap_attributes(&bounded, MAX_ATTRIBUTES))
+}
+
+/// Drops the attributes of each start tag beyond the first `max`, in one
+/// linear scan that follows the HTML tokenizer's rules for attribute names
+/// and quoted values (a `>` inside quotes does not end the tag).
+fn cap_attributes(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let bytes = html.as_bytes();
+    let is_space = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
+    // Cheap bound first: each attribute after the first is preceded by
+    // white space or a slash.
+    if bytes.iter().filter(|&&c| is_space(c) || c == b'/').count() <= max {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let skip_while = |mut at: usize, keep: &dyn Fn(u8) -> bool| {
+        while at < bytes.len() && keep(bytes[at]) {
+            at += 1;
+        }
+        at
+    };
+    let mut cuts = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'<' || !bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic) {
+            at += 1;
+            continue;
+        }
+        at = skip_while(at + 1, &|c| !is_space(c) && c != b'/' && c != b'>');
+        let (mut count, mut cut_from) = (0usize, None);
+        loop {
+            at = skip_while(at, &|c| is_space(c) || c == b'/');
+            if at >= bytes.len() || bytes[at] == b'>' {
+                break;
+            }
+            let start = at;
+            // A name may start with '='; it ends at space, '/', '>' or '='.
+            at = skip_while(at + 1, &|c| !is_space(c) && !matches!(c, b'/' | b'>' | b'='));
+            let equals = skip_while(at, &is_space);
+            if bytes.get(equals) == Some(&b'=') {
+                at = skip_while(equals + 1, &is_space);
+                at = match bytes.get(at) {
+                    Some(&quote @ (b'"' | b'\'')) => {
+                        bytes[at + 1..].iter().position(|&c| c == quote).map_or(bytes.len(), |end| at + end + 2)
+                    }
+                    _ => skip_while(at, &|c| !is_space(c) && c != b'>'),
+                };
+            }
+            count += 1;
+            if count == max + 1 {
+                cut_from = Some(start);
+            }
+        }
+        if let Some(start) = cut_from {
+            cuts.push(start..at);
+        }
+    }
+    if cuts.is_empty() {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut capped = String::with_capacity(html.len());
+    let mut last = 0;
+    for cut in cuts {
+        capped.push_str(&html[last..cut.start]);
+        last = cut.end;
+    }
+    capped.push_str(&html[last..]);
+    std::borrow::Cow::Owned(capped)
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a
@@ -454,6 +527,19 @@ mod tests {
         );
         assert!(rendered.anchors[1].image_only);
         assert_eq!(rendered.anchors[1].text, "Logo");
+    }
+
+    #[test]
+    fn attributes_beyond_the_cap_are_dropped_in_linear_time() {
+        let many: String = (0..100_000).map(|i| format!(" a{i}")).collect();
+        let html =
+            format!("<p><a href='https://x.test/verify?a>b'{many} title=\"x\">Verify</a> and <b c=1>bold</b></p>");
+        let capped = cap_attributes(&html, 3);
+        assert_eq!(capped, "<p><a href='https://x.test/verify?a>b' a0 a1 >Verify</a> and <b c=1>bold</b></p>");
+        let rendered = render(&html);
+        assert!(rendered.text.contains("Verify and bold"), "{:?}", rendered.text);
+        let plain = "<p class=a id=b>fine</p>";
+        assert!(matches!(cap_attributes(plain, 3), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -253,6 +253,32 @@ impl RuleSet {
         self.extract_with(&candidates, message, targets)
     }
 
+    /// Why the rule named `rule` would not be tried on `message` when it
+    /// is chosen by its `[match]` (as `wait-for-code` without `--rule`
+    /// does), or `None` if it would be. Running a rule by name bypasses
+    /// its `[match]`; this says what that hides.
+    pub fn mismatch(&self, rule: &str, message: &Message) -> Option<String> {
+        let rule = self.rules.iter().find(|r| r.name == rule)?;
+        let recipients: Vec<&str> =
+            std::iter::once(message.to.as_str()).chain(message.recipients.iter().map(String::as_str)).collect();
+        let fields: [(&str, &Option<String>, Vec<&str>); 3] = [
+            ("sender", &rule.sender, vec![message.from.as_str()]),
+            ("recipient", &rule.recipient, recipients),
+            ("subject", &rule.subject, vec![message.subject.as_str()]),
+        ];
+        fields.into_iter().find_map(|(field, pattern, values)| {
+            let pattern = pattern.as_deref()?;
+            let regex = regex::Regex::new(pattern).ok()?;
+            (!values.iter().any(|v| regex.is_match(v))).then(|| {
+                format!(
+                    "[match] {field} '{pattern}' does not match {:?}: without --rule, the rule would not be tried on \
+                     this message",
+                    values.first().copied().unwrap_or_default()
+                )
+            })
+        })
+    }
+
     /// Finds the code and the link with the named rule only, whether or not
     /// its `[match]` accepts the message, as if both were asked for. `None`
     /// if there is no such rule.

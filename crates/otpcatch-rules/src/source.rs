@@ -84,6 +84,31 @@ impl<'a> Sources<'a> {
         }
     }
 
+    /// What the heuristic did not read of this message, in words, if it
+    /// skipped anything: a miss must not read as "there is nothing" when
+    /// the value may lie past what was scanned.
+    pub(crate) fn unread(&self) -> Option<String> {
+        let mib = |bytes: usize| format!("{:.1} MiB", bytes as f64 / f64::from(1u32 << 20));
+        let mut notes = Vec::new();
+        if self.message.text.len() > crate::generic::SCAN_BYTES {
+            notes.push(format!(
+                "scanned the first {} KiB of the {} text part",
+                crate::generic::SCAN_BYTES >> 10,
+                mib(self.message.text.len())
+            ));
+        }
+        if self.message.html.len() > crate::render::MAX_HTML_BYTES {
+            notes.push(format!(
+                "read the first {} MiB of the {} HTML part",
+                crate::render::MAX_HTML_BYTES >> 20,
+                mib(self.message.html.len())
+            ));
+        } else if self.rendered().text.len() > crate::generic::SCAN_BYTES {
+            notes.push(format!("scanned the first {} KiB of the HTML's text", crate::generic::SCAN_BYTES >> 10));
+        }
+        (!notes.is_empty()).then(|| notes.join(", "))
+    }
+
     /// Runs `f` on the message as the heuristic reads it with `lexicon`.
     pub(crate) fn with_reading<R>(&self, lexicon: &Lexicon, f: impl FnOnce(&Reading) -> R) -> R {
         let key = std::ptr::from_ref(lexicon) as usize;

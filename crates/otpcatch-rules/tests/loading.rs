@@ -113,6 +113,27 @@ fn a_pathological_fancy_pattern_stops_at_its_backtrack_limit() {
 }
 
 #[test]
+fn a_fancy_pattern_quadratic_across_positions_is_stopped_by_its_time_budget() {
+    // Each position costs a scan to the end of the text and no backtrack:
+    // only a budget over the whole search stops it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "slow.toml",
+        "name = \"slow\"\n[[code]]\nkind = \"fancy\"\nsource = \"text\"\npattern = '(?<=a)(a+)+b'\n",
+    );
+    let mut rules = RuleSet::built_in().unwrap();
+    rules.add_file(&file).unwrap();
+    let message = input::parse(input::Format::Text, format!("{}!", "a".repeat(100_000)).as_bytes());
+    let extraction = rules.extract_by("slow", &message).unwrap();
+    assert!(extraction.code.is_none());
+    assert!(extraction.misses.iter().any(|m| m.contains("was stopped after 1s")), "{:?}", extraction.misses);
+    // The same pattern still finds a match where there is one.
+    let message = input::parse(input::Format::Text, b"xaaab and more");
+    assert_eq!(rules.extract_by("slow", &message).unwrap().code.map(|c| c.value).as_deref(), Some("aa"));
+}
+
+#[test]
 fn css_extractors_take_attributes_or_text_narrowed_by_a_pattern() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(
@@ -188,4 +209,22 @@ fn a_rule_given_as_text_is_used_and_named_by_its_label() {
 
     let err = rules.add_toml("broken inline rule", "name = \"x\"\n[[code]\n").unwrap_err();
     assert!(err.to_string().starts_with("broken inline rule:2:"), "{err}");
+}
+
+#[test]
+fn a_rule_run_by_name_says_when_its_match_would_not_have_chosen_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "acme.toml",
+        "name = \"acme\"\n[match]\nsender = '@acme\\.test'\n[[code]]\nkind = \"regex\"\nsource = \"text\"\npattern = 'Code: (?P<code>[0-9]{6})'\n",
+    );
+    let mut rules = RuleSet::built_in().unwrap();
+    rules.add_file(&file).unwrap();
+    let mut message = input::parse(input::Format::Text, b"Code: 123456");
+    message.from = "no-reply@other.test".into();
+    let note = rules.mismatch("acme", &message).unwrap();
+    assert!(note.contains("[match] sender '@acme\\.test' does not match \"no-reply@other.test\""), "{note}");
+    message.from = "Acme <no-reply@acme.test>".into();
+    assert_eq!(rules.mismatch("acme", &message), None);
 }

@@ -15,6 +15,35 @@ use crate::Attachment;
 /// footer), but hundreds of parts are hostile, not mail.
 pub const MAX_BODY_PARTS: usize = 32;
 
+/// How many MIME parts are parsed. mail-parser keeps every part it reads
+/// (its headers and a decoded copy of its body), so 100,000 tiny
+/// attachments took 363 MB; the bodies that matter come first in real
+/// mail, and a message is cut before its part number `MAX_PARTS + 1`.
+pub const MAX_PARTS: usize = 4096;
+
+/// How many attachments are listed.
+pub const MAX_LISTED_ATTACHMENTS: usize = 1000;
+
+/// `raw` cut before the line that would start part number
+/// `MAX_PARTS + 1`, counting every line that starts with `--` (which
+/// every boundary line does; base64 never contains a dash, so this only
+/// ever counts too many).
+fn within_part_limit(raw: &[u8]) -> &[u8] {
+    let mut boundaries = 0;
+    let mut at = 0;
+    while let Some(offset) = raw[at..].iter().position(|&b| b == b'\n') {
+        let line = at + offset + 1;
+        if raw[line..].starts_with(b"--") {
+            boundaries += 1;
+            if boundaries > MAX_PARTS {
+                return &raw[..line];
+            }
+        }
+        at = line;
+    }
+    raw
+}
+
 /// What the API shows of a message, decoded from its raw source.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MessageFields {
@@ -51,8 +80,13 @@ pub fn sender_and_subject(raw: &[u8]) -> (String, String) {
 
 /// The whole message, decoded.
 pub fn decode(raw: &[u8]) -> MessageFields {
-    let Some(message) = MessageParser::default().parse(raw) else {
-        return MessageFields { text: String::from_utf8_lossy(raw).into_owned(), ..MessageFields::default() };
+    let Some(message) = MessageParser::default().parse(within_part_limit(raw)) else {
+        let body = String::from_utf8_lossy(raw).into_owned();
+        return if looks_like_html(&body) {
+            MessageFields { html: body, ..MessageFields::default() }
+        } else {
+            MessageFields { text: body, ..MessageFields::default() }
+        };
     };
     let count = |n: usize| n.min(MAX_BODY_PARTS) as u32;
     let joined = |parts: Vec<Option<&mail_parser::MessagePart<'_>>>, html: bool| {
@@ -75,6 +109,7 @@ pub fn decode(raw: &[u8]) -> MessageFields {
         .collect();
     let attachments = message
         .attachments()
+        .take(MAX_LISTED_ATTACHMENTS)
         .map(|part| Attachment {
             filename: part.attachment_name().unwrap_or_default().to_owned(),
             content_type: part
@@ -87,16 +122,34 @@ pub fn decode(raw: &[u8]) -> MessageFields {
             size: part.len() as u64,
         })
         .collect();
+    let (mut text, mut html) = (joined(texts, false), joined(htmls, true));
+    // With no Content-Type, a body is text/plain by the standard; but a
+    // body that is HTML markup (a saved HTML mail, a sender that forgot the
+    // header) reads as HTML to every mail client, and so here.
+    if message.content_type().is_none() && html.is_empty() && looks_like_html(&text) {
+        std::mem::swap(&mut text, &mut html);
+    }
     MessageFields {
         from: message.from().and_then(first_address).unwrap_or_default(),
         to: message.to().and_then(first_address).unwrap_or_default(),
         subject: message.subject().unwrap_or_default().to_owned(),
         recipients,
         date: message.date().map(|d| d.to_timestamp()),
-        text: joined(texts, false),
-        html: joined(htmls, true),
+        text,
+        html,
         attachments,
     }
+}
+
+/// Whether a body is HTML markup: it opens with a tag or a doctype, and
+/// closes one.
+fn looks_like_html(body: &str) -> bool {
+    let head: String = body.trim_start().chars().take(16).collect::<String>().to_ascii_lowercase();
+    (head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<body")
+        || head.starts_with("<p"))
+        && body.contains("</")
 }
 
 /// The first address of a header, as `Name <address>` or the address
@@ -145,6 +198,38 @@ Content-Transfer-Encoding: base64\r\n\
 \r\n\
 JVBERi0xLjQK\r\n\
 --outer--\r\n";
+
+    #[test]
+    fn a_body_of_html_without_a_content_type_is_read_as_html() {
+        let fields = decode(b"<html><body><p>Your code is <b>481923</b></p></body></html>\r\n");
+        assert_eq!((fields.text.as_str(), fields.html.contains("<b>481923</b>")), ("", true));
+        let fields = decode(b"Subject: Hi\r\n\r\n<p>Your code is 481923</p>\r\n");
+        assert!(fields.html.contains("481923") && fields.text.is_empty());
+        let declared = decode(b"Content-Type: text/plain\r\n\r\n<p>shown as typed</p>\r\n");
+        assert!(declared.text.contains("<p>") && declared.html.is_empty(), "a declared type is kept");
+        assert!(decode(b"Subject: x\r\n\r\n5 < 6 and </ is text").html.is_empty());
+    }
+
+    #[test]
+    fn a_message_of_a_hundred_thousand_parts_is_read_up_to_the_part_limit() {
+        let mut raw = b"Subject: Your code\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n\
+--B\r\nContent-Type: text/plain\r\n\r\nYour verification code is 481923\r\n"
+            .to_vec();
+        for i in 0..100_000 {
+            raw.extend_from_slice(
+                format!(
+                    "--B\r\nContent-Type: application/octet-stream\r\n\
+Content-Disposition: attachment; filename=f{i}.bin\r\n\r\nAAAA\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        raw.extend_from_slice(b"--B--\r\n");
+        let fields = decode(&raw);
+        assert!(fields.text.contains("481923"), "{:?}", fields.text);
+        assert_eq!(fields.attachments.len(), MAX_LISTED_ATTACHMENTS);
+        assert!(within_part_limit(&raw).len() < raw.len() / 10, "most parts are never parsed");
+    }
 
     #[test]
     fn a_nested_multipart_is_decoded() {

@@ -348,8 +348,8 @@ pub(crate) enum RulesCommand {
     },
     /// Check rule files: TOML, keys, patterns and selectors.
     Check {
-        /// The rule files.
-        #[arg(required = true, value_name = "FILE")]
+        /// The rule files, or directories of them (every `.toml` inside).
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
     },
     /// Run one rule file on one email and show what it finds and why.

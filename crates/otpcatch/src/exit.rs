@@ -155,7 +155,7 @@ fn cli_hint(error: &otpcatch_core::Error) -> Option<String> {
 impl From<otpcatch_rules::RuleError> for Failure {
     fn from(error: otpcatch_rules::RuleError) -> Self {
         Self::usage(format!(
-            "{error}\nhint: check the rule file against rules/generic.toml and the README's rule reference"
+            "{error}\nhint: `otpcatch rules check PATH` lists every error in a file or directory; the README's rule reference says what each key takes"
         ))
     }
 }

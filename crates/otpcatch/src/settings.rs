@@ -95,6 +95,12 @@ pub(crate) fn read_email(path: &Path) -> Result<otpcatch_core::Message, Failure>
         return Err(Failure::usage(format!("{} is larger than 64 MiB: not an email otpcatch reads", path.display())));
     }
     let format = otpcatch_rules::input::Format::detect(name, &content);
+    if format == otpcatch_rules::input::Format::Json && !otpcatch_rules::input::is_api_message(&content) {
+        tracing::warn!(
+            "{} is JSON but not a message as the API gives it (`otpcatch message --json`): it was read as plain text",
+            path.display()
+        );
+    }
     Ok(otpcatch_rules::input::parse(format, &content))
 }
 
@@ -108,9 +114,16 @@ pub(crate) fn config_file() -> Result<Settings, Failure> {
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let settings: Settings = toml::from_str(&text).map_err(|e| {
+                let at = e.span().map(|span| {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                    format!(":{line}:{column}")
+                });
                 Failure::usage(format!(
-                    "{}: {}\nhint: keys are api-url, token, address, password, qps, cache-dir, timeout",
+                    "{}{}: {}\nhint: keys are api-url, token, address, password, qps, cache-dir, timeout",
                     path.display(),
+                    at.unwrap_or_default(),
                     e.message()
                 ))
             })?;
@@ -190,6 +203,15 @@ pub(crate) fn wait(
         filter = filter.body(body)?;
     }
     if let Some(since) = args.since {
+        // Mail from the future never arrives: the wait would run out its
+        // time and say "no mail arrived at all" while mail is there.
+        let now = started.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        if since > now + 60 {
+            return Err(Failure::usage(format!(
+                "--since {since} is in the future (it is now {now})\nhint: --since takes Unix seconds, such as \
+                 $(date +%s); to wait for mail that arrives from now on, use --since-now"
+            )));
+        }
         filter = filter.received_after(since);
     }
     if args.since_now {

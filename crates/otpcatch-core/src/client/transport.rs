@@ -25,6 +25,11 @@ const STREAM_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// The shortest time a request is given, even when the budget is spent.
 const MIN_ATTEMPT: Duration = Duration::from_millis(500);
 
+/// The shortest time a request is given inside [`answer_by`]: its deadline
+/// is a promise to the caller (a wait that must report before its time is
+/// up), so it is kept even when little time is left.
+const MIN_ATTEMPT_ANSWERING: Duration = Duration::from_millis(50);
+
 tokio::task_local! {
     /// The latest moment any call made inside [`answer_by`] may still be
     /// retrying: a wait sets it so that a call's last failure comes back
@@ -208,7 +213,8 @@ impl Client {
     {
         self.inner.limiter.acquire(priority(endpoint)).await;
         let url = format!("{}{}", self.inner.base_url, endpoint.path);
-        let remaining = deadline.saturating_duration_since(Instant::now()).max(MIN_ATTEMPT);
+        let floor = if ANSWER_BY.try_with(|_| ()).is_ok() { MIN_ATTEMPT_ANSWERING } else { MIN_ATTEMPT };
+        let remaining = deadline.saturating_duration_since(Instant::now()).max(floor);
         let mut request =
             self.inner.http.request(method(endpoint.method), url).timeout(remaining.min(self.inner.request_timeout));
         if let Some(body) = body {

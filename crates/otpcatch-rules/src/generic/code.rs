@@ -324,6 +324,12 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
         .hits_in(line_range.clone())
         .iter()
         .find(|h| h.lists.contains(List::Action) || h.lists.contains(List::SignIn));
+    // "Use 582913 to sign in": told to type it, and what for, right after.
+    let instructed = instruction.is_some()
+        && text.hits_in(span.end..line_range.end).iter().any(|h| {
+            (h.lists.contains(List::Action) || h.lists.contains(List::SignIn))
+                && chars(span.end..h.start) <= reach::PURPOSE_CHARS
+        });
     if let Some(hit) = action {
         set(F::ActionOnLine, Some(format!("on a line with {:?}", text.word(hit))));
     }
@@ -398,6 +404,22 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
     {
         set(F::Year, Some("looks like a year".to_owned()));
     }
+    // "Your old code 111111", "111111 is no longer valid": named to be
+    // replaced by the code that follows.
+    let labels_this = |h: &Hit| {
+        let between = &text.text[h.end..span.start];
+        chars(h.end..span.start) <= reach::CLOSE_CHARS
+            && !between.contains(['.', '!', '?', ';'])
+            && !token_between(&view.tokens, index, h.end, span.start)
+            && !keywords.iter().any(|k| k.start >= h.end && k.end <= span.start)
+    };
+    let superseded = text.hits_in(line_range.clone()).iter().find(|h| {
+        h.lists.contains(List::Superseded)
+            && ((h.end <= span.start && labels_this(h)) || (h.start >= span.end && chars(span.end..h.start) <= 3))
+    });
+    if let Some(hit) = superseded {
+        decoy.get_or_insert_with(|| format!("is a code the mail says is no longer valid ({:?})", text.word(hit)));
+    }
     if text.text[..span.start].trim_end().ends_with('#') {
         set(F::AfterHash, Some("after #".to_owned()));
         if !close {
@@ -427,6 +449,7 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
                 || (below.is_some() && (set_apart || action.is_some()))
                 || (in_subject && in_body)
                 || (context.subject_announces && set_apart)
+                || instructed
         }
         // Capitals alone, or letters with digits in both cases, are words
         // unless a keyword right before them, or on the line above, points
@@ -491,6 +514,22 @@ fn zones(
             k.start.saturating_sub(reach::BEFORE_KEYWORD_BYTES)..(k.end + reach::AFTER_KEYWORD_BYTES).min(masked.len())
         })
         .collect();
+    // A line that tells the reader to use or enter something, and what
+    // for ("Use 582913 to sign in to Acme"), announces it without a code
+    // keyword.
+    for (i, hit) in text.hits.iter().enumerate() {
+        if !hit.lists.contains(List::Instruction) {
+            continue;
+        }
+        let line_end = text.line(text.line_of(hit.start)).end;
+        let purpose = text.hits[i + 1..]
+            .iter()
+            .take_while(|h| h.start < line_end)
+            .find(|h| h.lists.contains(List::Action) || h.lists.contains(List::SignIn));
+        if let Some(purpose) = purpose {
+            spans.push(hit.start..purpose.start.min(masked.len()));
+        }
+    }
     if announced {
         for line in 0..text.line_count() {
             let range = text.line(line);

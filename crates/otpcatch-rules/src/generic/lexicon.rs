@@ -53,6 +53,9 @@ pub(crate) enum List {
     Instruction,
     /// Words of links that are never the one (unsubscribe, privacy, help).
     NonAction,
+    /// Words that say a code is no longer the one to use ("old code",
+    /// "is no longer valid").
+    Superseded,
 }
 
 impl List {
@@ -113,7 +116,7 @@ pub(crate) struct Lexicon {
 
 impl Lexicon {
     pub(crate) fn compile(vocabulary: &Vocabulary) -> Self {
-        let lists: [(&[String], List); 12] = [
+        let lists: [(&[String], List); 13] = [
             (&vocabulary.instruction_words, List::Instruction),
             (&vocabulary.code_keywords, List::Code),
             (&vocabulary.reference_keywords, List::Reference),
@@ -126,6 +129,7 @@ impl Lexicon {
             (&vocabulary.revoke_phrases, List::Revoke),
             (&vocabulary.expiry_phrases, List::Expiry),
             (&vocabulary.link_ignore, List::NonAction),
+            (&vocabulary.superseded_phrases, List::Superseded),
         ];
         let mut words: Vec<Word> = Vec::new();
         let mut index = HashMap::new();

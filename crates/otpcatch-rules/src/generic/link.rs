@@ -287,9 +287,21 @@ fn text_urls(text: &str) -> Vec<(Range<usize>, String)> {
 
 /// An href as a browser follows it: leading and trailing white space and
 /// control characters dropped, tabs and newlines inside removed (the URL
-/// standard's "remove all ASCII tab or newline").
+/// standard's "remove all ASCII tab or newline"), and what a browser would
+/// percent-encode (spaces, quotes, angle brackets, other controls)
+/// encoded, so that the printed link is one word on one line.
 fn browser_href(href: &str) -> String {
-    href.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect()
+    let mut url = String::with_capacity(href.len());
+    for c in href.trim_matches(|c: char| c <= ' ').chars() {
+        match c {
+            '\t' | '\n' | '\r' => {}
+            ' ' | '"' | '<' | '>' | '`' | '\u{0}'..='\u{1f}' | '\u{7f}' => {
+                url.push_str(&format!("%{:02X}", u32::from(c)));
+            }
+            c => url.push(c),
+        }
+    }
+    url
 }
 
 /// Describes a link, with its reasons in words when `explain` is set, or
@@ -477,5 +489,6 @@ mod tests {
     #[test]
     fn hrefs_lose_the_white_space_a_browser_drops() {
         assert_eq!(browser_href("\n  https://a.test/verify?\n\ttoken=1 \n"), "https://a.test/verify?token=1");
+        assert_eq!(browser_href("https://a.test/v?t=1\nX-Injected: 1\x1bz"), "https://a.test/v?t=1X-Injected:%201%1Bz");
     }
 }

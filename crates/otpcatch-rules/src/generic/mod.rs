@@ -34,7 +34,7 @@ use text::Text;
 
 /// How much each text of a message the heuristic reads: twice what Gmail
 /// shows before clipping a message.
-const SCAN_BYTES: usize = 256 * 1024;
+pub(crate) const SCAN_BYTES: usize = 256 * 1024;
 
 /// How sure a value must be to be returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

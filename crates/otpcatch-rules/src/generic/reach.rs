@@ -31,3 +31,7 @@ pub(crate) const LINES_ABOVE_BYTES: usize = 300;
 /// A line (trimmed) or an emphasised span this short, in bytes, sets a
 /// candidate apart: it stands alone.
 pub(crate) const SHORT_LINE_BYTES: usize = 40;
+
+/// How far after a value told to be typed its purpose may come: "Use
+/// 582913 to sign in", not "Enter 1600 Amphitheatre Parkway to verify".
+pub(crate) const PURPOSE_CHARS: usize = 12;

@@ -10,6 +10,9 @@ use crate::settings;
 pub(crate) fn extract(args: ExtractArgs) -> Result<ExitCode, Failure> {
     let rules = settings::rule_set(&args.rules)?;
     let message = settings::read_email(&args.file)?;
+    if let Some(mismatch) = args.rule.as_deref().and_then(|name| rules.mismatch(name, &message)) {
+        eprintln!("otpcatch: note: {}", crate::escape::text(&mismatch));
+    }
     let extraction = match &args.rule {
         Some(name) => rules.extract_by(name, &message).ok_or_else(|| {
             Failure::usage(format!("no rule named {name:?}\nhint: `otpcatch rules list` shows the rules in force"))

@@ -26,7 +26,7 @@ pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
         }
         RulesCommand::Check { files } => {
             let mut failed = false;
-            for file in &files {
+            for file in &rule_files(&files)? {
                 match otpcatch_rules::check(file) {
                     Ok(rule) => output::print_value(&format!("ok\t{}\t{}", file.display(), rule.name))?,
                     Err(error) => {
@@ -45,6 +45,9 @@ pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
             set.add_file(&file)?;
             let name = otpcatch_rules::check(&file)?.name;
             let message = settings::read_email(&email)?;
+            if let Some(mismatch) = set.mismatch(&name, &message) {
+                eprintln!("otpcatch: note: {}", crate::escape::text(&mismatch));
+            }
             let extraction = set.extract_by(&name, &message).unwrap_or_default();
             output::print_json(&output::ExtractionJson::new(&extraction))?;
             if extraction.code.is_none() && extraction.link.is_none() {
@@ -60,4 +63,26 @@ pub(crate) fn rules(command: RulesCommand) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The rule files named: each file as given, and each directory's `.toml`
+/// files in name order, so that every error in a directory is reported.
+fn rule_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, Failure> {
+    let mut files = Vec::new();
+    for path in paths {
+        if !path.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(path)
+            .map_err(|e| Failure::usage(format!("cannot read the directory {}: {e}", path.display())))?;
+        let mut in_dir: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        in_dir.sort();
+        files.extend(in_dir);
+    }
+    Ok(files)
 }
