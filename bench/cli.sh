@@ -3,13 +3,18 @@
 # code within milliseconds of the end of the email's DATA (push),
 # and `otpcatch --help` and `otpcatch extract` start fast.
 # Usage: bench/cli.sh [SAMPLES]
+#        BIN_DIR=DIR bench/cli.sh [SAMPLES]   (measures the binaries in DIR,
+#                                              such as an older build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 samples=${1:-200}
 
-cargo build --release -q -p otpcatch -p otpcatch-bench
-otpcatch=$PWD/target/release/otpcatch
-bench=$PWD/target/release/otpcatch-bench
+if [ -z "${BIN_DIR:-}" ]; then
+  cargo build --release -q -p otpcatch -p otpcatch-bench
+  BIN_DIR=$PWD/target/release
+fi
+otpcatch=$(realpath "$BIN_DIR/otpcatch")
+bench=$(realpath "$BIN_DIR/otpcatch-bench")
 email=$(mktemp --suffix=.eml)
 "$otpcatch" -q serve --http 127.0.0.1:18025 --smtp 127.0.0.1:12525 --api-token bench --qps 1000000 >/dev/null &
 server=$!

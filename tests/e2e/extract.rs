@@ -232,3 +232,58 @@ fn a_rule_run_by_name_notes_that_its_match_would_skip_the_email() {
     assert!(stderr.contains("note: [match] sender '@acme\\.test' does not match \"x@other.test\""), "{stderr}");
     assert!(stdout.contains("(?P<code>"), "the pattern is shown as written, not lower-cased: {stdout}");
 }
+
+/// Runs `extract` on `text` given on stdin.
+fn extract_stdin(args: &[&str], text: &str) -> (Option<i32>, String, String) {
+    use std::io::Write;
+    let mut child = otpcatch()
+        .args(["extract", "--file", "-"])
+        .args(args)
+        .env("OTPCATCH_RULES_DIR", crate::util::no_user_rules())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+}
+
+#[test]
+fn the_sweeps_heuristic_cases_get_the_right_answer() {
+    let cases: [(&[&str], &str, Option<&str>); 6] = [
+        (&[], "Your old code 111111 is no longer valid. Your new verification code is 222222.", Some("222222")),
+        (&["--link"], "Click to verify: https://acme.test/v/abc123?x=1", Some("https://acme.test/v/abc123?x=1")),
+        (&[], "Use 582913 to sign in to Acme.", Some("582913")),
+        (
+            &["--link"],
+            "<a href=\"https://acme.test/verify?t=1\nX-Injected: 1\">Verify email</a>",
+            Some("https://acme.test/verify?t=1X-Injected:%201"),
+        ),
+        (&["--link"], "Hello!\nFollow us: https://twitter.com/acme", None),
+        (&[], "Enter 2417 Willow Creek Road to verify the delivery address.", None),
+    ];
+    for (args, text, expected) in cases {
+        let (code, stdout, stderr) = extract_stdin(args, text);
+        match expected {
+            Some(value) => assert_eq!((code, stdout.trim()), (Some(0), value), "{text:?}: {stderr}"),
+            None => assert_eq!(code, Some(4), "{text:?} gave {stdout:?}"),
+        }
+    }
+    let ctas: String =
+        (0..100).map(|i| format!("<a href=\"https://example.test/verify?token={i}\">Verify email</a><br>\n")).collect();
+    let (_, stdout, _) = extract_stdin(&["--link"], &format!("<html><body>{ctas}</body></html>"));
+    assert_eq!(stdout, "https://example.test/verify?token=0\n", "of identical calls to action, the first");
+    let (_, _, stderr) = extract_stdin(&["--link"], "Hello!\nFollow us: https://twitter.com/acme");
+    assert!(stderr.contains("is not an action: twitter.com is a social network"), "{stderr}");
+}
+
+#[test]
+fn a_miss_in_a_huge_email_says_how_much_was_read() {
+    let mut text = "Lorem ipsum dolor sit amet 12345 consectetur. ".repeat(8000);
+    text.push_str("\nYour verification code is 481923\n");
+    let (code, _, stderr) = extract_stdin(&[], &text);
+    assert_eq!(code, Some(4));
+    assert!(stderr.contains("scanned the first 256 KiB of the 0.4 MiB text part"), "{stderr}");
+}

@@ -149,3 +149,12 @@ fn explicit_ports_are_used() {
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), format!("http://127.0.0.1:{http}/api/v2 {smtp}"));
 }
+
+#[test]
+fn the_command_gets_a_cache_of_its_own_which_goes_with_the_run() {
+    let output = otpcatch().args(["run", "sh", "-c", "echo $OTPCATCH_CACHE_DIR"]).output().unwrap();
+    assert!(output.status.success());
+    let dir = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert!(dir.contains("otpcatch-run-"), "{dir}");
+    assert!(!std::path::Path::new(&dir).exists(), "{dir} was removed when the run ended");
+}

@@ -63,10 +63,12 @@ fn a_bad_user_flag_says_what_it_expects() {
 
 #[test]
 fn client_flags_are_refused_and_an_ignored_client_token_is_warned_about() {
-    for flag in [["--token", "dev-token"], ["--api-url", "http://127.0.0.1:1/api/v2"]] {
-        let output = otpcatch().arg("serve").args(flag).output().unwrap();
-        assert_eq!(output.status.code(), Some(2), "serve {flag:?}");
-        assert!(String::from_utf8_lossy(&output.stderr).contains(flag[0]), "names the flag");
+    for command in ["serve", "run", "extract", "completions", "rules", "demo"] {
+        for flag in [["--token", "dev-token"], ["--api-url", "http://127.0.0.1:1/api/v2"]] {
+            let output = otpcatch().arg(command).args(flag).output().unwrap();
+            assert_eq!(output.status.code(), Some(2), "{command} {flag:?}");
+            assert!(String::from_utf8_lossy(&output.stderr).contains(flag[0]), "names the flag");
+        }
     }
     let mut served = otpcatch()
         .args(["serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
@@ -102,4 +104,43 @@ fn settings_that_would_hide_mail_are_refused() {
         assert!(stderr.contains(says), "{flag} {value}: {stderr}");
         assert!(output.stdout.is_empty());
     }
+}
+
+#[test]
+fn arguments_say_what_is_wrong_with_them() {
+    let output =
+        otpcatch().args(["wait-for-code", "--address", "a@otpcatch.test", "--timeout", "-1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("durations cannot be negative"));
+    // A host name is resolved, as a user would expect.
+    let mut served = otpcatch()
+        .args(["serve", "--http", "localhost:0", "--smtp", "localhost:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(served.stdout.take().unwrap()), &mut ready).unwrap();
+    let _ = std::process::Command::new("kill").args(["-TERM", &served.id().to_string()]).status();
+    let _ = served.wait();
+    assert!(
+        ready.starts_with("otpcatch serve: api http://127.0.0.1:")
+            || ready.starts_with("otpcatch serve: api http://[::1]:"),
+        "{ready}"
+    );
+    // A bad config file is named with the line and column of the problem.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("otpcatch")).unwrap();
+    std::fs::write(
+        home.path().join("otpcatch/config.toml"),
+        "api-url = \"http://127.0.0.1:1/api/v2\"\nqps = \"many\"\n",
+    )
+    .unwrap();
+    let output = otpcatch().arg("domains").env("XDG_CONFIG_HOME", home.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("config.toml:2:7:"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -81,8 +81,10 @@ fn messages_without_a_code_are_passed_over_and_exit_4_when_time_runs_out() {
     let served = served();
     let address = new_address(&served);
     served.send(&address, "Welcome", "Thanks for joining. See you around.");
-    let output = cli(&served, &["wait-for-code", "--address", &address, "--timeout", "2s"]);
+    let output = cli(&served, &["wait-for-code", "--address", &address, "--timeout", "2s", "--delete"]);
     assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    let kept = stdout(&cli(&served, &["inbox", "--address", &address]));
+    assert_eq!(kept.lines().count(), 1, "--delete deletes only a message whose value was printed: {kept:?}");
     let err = stderr(&output);
     assert!(err.contains("no message with a code arrived at"), "{err}");
     assert!(err.contains("1 matching message(s) had no code:\n  from"), "{err}");
@@ -280,4 +282,89 @@ fn a_since_in_the_future_and_a_url_without_the_api_path_say_what_is_wrong() {
         .output()
         .unwrap();
     assert!(stderr(&output).contains("does the base URL end in /api/v2?"), "{}", stderr(&output));
+}
+
+#[test]
+fn resent_codes_are_reached_by_id_by_position_and_by_start_time() {
+    let served = served();
+    let address = new_address(&served);
+    served.send(&address, "Your code", "Your verification code is 111111.");
+    let first = stdout(&cli(&served, &["wait", "--address", &address, "--timeout", "5s"])).trim().to_owned();
+    served.send(&address, "Your code", "Your verification code is 222222.");
+    let code = |args: &[&str]| {
+        let mut all = vec!["wait-for-code", "--address", address.as_str(), "--timeout", "5s"];
+        all.extend_from_slice(args);
+        stdout(&cli(&served, &all))
+    };
+    assert_eq!(code(&["--after-id", &first]), "222222\n");
+    assert_eq!(code(&["--latest"]), "222222\n");
+    assert_eq!(code(&["--nth", "2"]), "222222\n");
+    assert_eq!(code(&[]), "111111\n", "by default, the first that has a code");
+
+    // --since-now counts from the command's start: mail sent right after
+    // it starts is found, mail already there is not.
+    let cache = std::env::temp_dir().join(format!("otpcatch-e2e-cache-{}", std::process::id()));
+    let waiting = otpcatch()
+        .args(["wait-for-code", "--address", &address, "--since-now", "--timeout", "10s"])
+        .env("OTPCATCH_API_URL", &served.api_url)
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_CACHE_DIR", cache)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    served.send(&address, "Your code", "Your verification code is 333333.");
+    let output = waiting.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "333333\n");
+}
+
+#[test]
+fn message_shows_its_attachments_and_a_readable_date() {
+    let served = served();
+    let address = new_address(&served);
+    let raw = format!(
+        "From: Site <noreply@site.test>\r\nTo: {address}\r\nSubject: Your invoice\r\nDate: Mon, 30 Nov 2026 10:00:00 +0000\r\n\
+         MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\n\
+         Attached.\r\n--B\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=invoice.pdf\r\n\
+         Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--B--\r\n"
+    );
+    served.send_raw(&address, raw.as_bytes());
+    let id = stdout(&cli(&served, &["wait", "--address", &address, "--timeout", "5s"])).trim().to_owned();
+    let shown = stdout(&cli(&served, &["message", &id]));
+    assert!(shown.contains("Attachment: invoice.pdf (application/pdf, 9 bytes)"), "{shown}");
+    assert!(shown.lines().any(|l| l.starts_with("Date: 20") && l.ends_with('Z')), "{shown}");
+}
+
+#[test]
+fn a_wait_for_the_id_alone_needs_no_rules_and_a_tls_mistake_fails_at_once() {
+    let served = served();
+    let address = new_address(&served);
+    served.send(&address, "Hello", "Hi there");
+    let broken = tempfile::tempdir().unwrap();
+    std::fs::write(broken.path().join("bad.toml"), "name = \"bad\"\n").unwrap();
+    let output = otpcatch()
+        .args(["wait", "--address", &address, "--timeout", "5s"])
+        .env("OTPCATCH_API_URL", &served.api_url)
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_CACHE_DIR", std::env::temp_dir().join(format!("otpcatch-e2e-norules-{}", std::process::id())))
+        .env("OTPCATCH_RULES_DIR", broken.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "a broken rule file does not stop a wait that extracts nothing: {}",
+        stderr(&output)
+    );
+
+    let https = served.api_url.replacen("http://", "https://", 1);
+    let started = std::time::Instant::now();
+    let output = otpcatch()
+        .arg("domains")
+        .env("OTPCATCH_API_URL", https)
+        .env("OTPCATCH_TOKEN", TOKEN)
+        .env("OTPCATCH_CACHE_DIR", std::env::temp_dir().join(format!("otpcatch-e2e-tls-{}", std::process::id())))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
+    assert!(stderr(&output).contains("TLS handshake"), "{}", stderr(&output));
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "not retried: {:?}", started.elapsed());
 }

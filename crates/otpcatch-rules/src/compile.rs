@@ -49,6 +49,11 @@ pub(crate) struct CompiledRule {
     pub(crate) lexicon: Option<Arc<Lexicon>>,
 }
 
+/// The most extractors of one kind (code or link) a rule may have. Each
+/// compiled pattern costs up to about 60 KiB; a rule is a sender's few
+/// ways of writing its mail, and thousands are a mistake.
+pub(crate) const MAX_EXTRACTORS: usize = 100;
+
 /// Parses and compiles one rule file's text.
 pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<CompiledRule, RuleError> {
     let parsed: RuleFile = toml::from_str(text).map_err(|e| {
@@ -98,6 +103,14 @@ pub(crate) fn compile(text: &str, file: &Path, origin: Origin) -> Result<Compile
         None => None,
     };
     let extractors = |specs: &[Spanned<ExtractorSpec>], target: Target| -> Result<Vec<Extractor>, RuleError> {
+        if let Some(extra) = specs.get(MAX_EXTRACTORS) {
+            return Err(positioned(
+                RuleErrorKind::Incomplete,
+                extra.span().start,
+                Some(format!("[[{}]] {}", target.group(), MAX_EXTRACTORS + 1)),
+                format!("a rule has at most {MAX_EXTRACTORS} [[{}]] extractors: split it into rules", target.group()),
+            ));
+        }
         specs
             .iter()
             .enumerate()
@@ -172,7 +185,6 @@ fn build_extractor(spec: &ExtractorSpec, target: Target) -> Result<Extractor, Bu
             let regex = fancy_regex::RegexBuilder::new(pattern.get_ref())
                 .backtrack_limit(limit)
                 .delegate_size_limit(crate::extractor::REGEX_SIZE_LIMIT)
-                .delegate_dfa_size_limit(crate::extractor::REGEX_DFA_SIZE_LIMIT)
                 .build()
                 .map_err(|e| (Some(pattern.clone()), RuleErrorKind::Pattern, format!("invalid pattern: {e}")))?;
             Matcher::Fancy(regex, limit)

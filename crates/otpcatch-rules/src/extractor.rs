@@ -2,6 +2,7 @@
 //! texts, in order, until one finds the value.
 
 use regex::{Regex, RegexBuilder};
+use regex_automata::meta;
 use scraper::Selector;
 
 use crate::compile::{CompiledRule, check_syntax};
@@ -54,13 +55,19 @@ struct Matched {
     confidence: Confidence,
 }
 
-/// A pattern checked when the rule loads and compiled on first use: most
-/// rules apply to few messages, and compiling every one of them would
-/// double the start-up time of a one-shot `otpcatch extract`.
+/// A rule's pattern, checked when the rule loads and compiled on first
+/// use: most rules apply to few messages, and compiling every one of them
+/// would double the start-up time of a one-shot `otpcatch extract`.
+///
+/// It is compiled without the one-pass DFA that the `regex` crate builds
+/// for every pattern with a capture group: for a Unicode class such as
+/// `\d` that table alone made each extractor cost about 200 KiB, 1.1 GB
+/// for a file of 5,000. Without it, 63 KiB; the lazy DFA still finds the
+/// match, and the captures are read within it.
 #[derive(Debug, Clone)]
 pub(crate) struct LazyRegex {
     pattern: String,
-    compiled: std::sync::OnceLock<Result<Regex, String>>,
+    compiled: std::sync::OnceLock<Result<meta::Regex, String>>,
 }
 
 impl LazyRegex {
@@ -69,24 +76,49 @@ impl LazyRegex {
         Ok(Self { pattern: pattern.to_owned(), compiled: std::sync::OnceLock::new() })
     }
 
-    fn get(&self) -> Result<&Regex, String> {
-        self.compiled.get_or_init(|| build_regex(&self.pattern)).as_ref().map_err(Clone::clone)
+    fn get(&self) -> Result<&meta::Regex, String> {
+        self.compiled
+            .get_or_init(|| {
+                meta::Builder::new()
+                    .configure(
+                        meta::Config::new()
+                            .onepass(false)
+                            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                            .hybrid_cache_capacity(REGEX_DFA_SIZE_LIMIT),
+                    )
+                    .build(&self.pattern)
+                    .map_err(|e| format!("invalid pattern: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Where the value is in the first match in `text`: the group named
+    /// `group`, else group 1, else the whole match.
+    fn value_span(&self, text: &str, group: &str) -> Result<Option<std::ops::Range<usize>>, String> {
+        let regex = self.get()?;
+        let mut captures = regex.create_captures();
+        regex.captures(text, &mut captures);
+        if !captures.is_match() {
+            return Ok(None);
+        }
+        let span = captures
+            .get_group_by_name(group)
+            .or_else(|| captures.get_group(1))
+            .or_else(|| captures.get_match().map(|m| m.span()));
+        Ok(span.map(|s| s.start..s.end))
     }
 }
 
 /// The most a compiled pattern may take: 4 MiB for its automaton, and
-/// 256 KiB for the lazy DFA's cache, which otherwise grows to 2 MiB and
-/// made each `\d{6}` extractor cost 217 KiB once it had run (16 KiB with
-/// this cap). A rule file of thousands of extractors stays in tens of MB.
+/// 256 KiB for the lazy DFA's cache (a rule's pattern; `build_regex`
+/// keeps the `regex` crate's own cache size, since its `dfa_size_limit`
+/// also admits larger full DFAs, built eagerly at a cost in time).
 pub(crate) const REGEX_SIZE_LIMIT: usize = 4 << 20;
 pub(crate) const REGEX_DFA_SIZE_LIMIT: usize = 256 << 10;
 
 pub(crate) fn build_regex(pattern: &str) -> Result<Regex, String> {
-    RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
-        .build()
-        .map_err(|e| format!("invalid pattern: {e}"))
+    RegexBuilder::new(pattern).size_limit(REGEX_SIZE_LIMIT).build().map_err(|e| format!("invalid pattern: {e}"))
 }
 
 /// How long a `fancy` extractor may search one text, over every position
@@ -217,11 +249,9 @@ impl Extractor {
                 })
             }
             Matcher::Regex(regex) => {
-                let regex = regex.get()?;
                 let text = sources.get(self.source);
-                let captures = regex.captures(text).ok_or("the pattern did not match")?;
-                let value = captures.name(target.group()).or_else(|| captures.get(1)).or_else(|| captures.get(0));
-                self.matched(text, value.map(|m| m.range()))
+                let span = regex.value_span(text, target.group())?.ok_or("the pattern did not match")?;
+                self.matched(text, Some(span))
             }
             Matcher::Fancy(regex, limit) => {
                 let text = sources.get(self.source);

@@ -128,8 +128,9 @@ fn cap_attributes(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
     };
     let mut cuts = Vec::new();
     let mut at = 0;
-    while at < bytes.len() {
-        if bytes[at] != b'<' || !bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic) {
+    while let Some(offset) = memchr::memchr(b'<', &bytes[at..]) {
+        at += offset;
+        if !bytes.get(at + 1).is_some_and(u8::is_ascii_alphabetic) {
             at += 1;
             continue;
         }
@@ -148,7 +149,7 @@ fn cap_attributes(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
                 at = skip_while(equals + 1, &is_space);
                 at = match bytes.get(at) {
                     Some(&quote @ (b'"' | b'\'')) => {
-                        bytes[at + 1..].iter().position(|&c| c == quote).map_or(bytes.len(), |end| at + end + 2)
+                        memchr::memchr(quote, &bytes[at + 1..]).map_or(bytes.len(), |end| at + end + 2)
                     }
                     _ => skip_while(at, &|c| !is_space(c) && c != b'>'),
                 };

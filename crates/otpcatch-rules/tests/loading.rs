@@ -228,3 +228,15 @@ fn a_rule_run_by_name_says_when_its_match_would_not_have_chosen_it() {
     message.from = "Acme <no-reply@acme.test>".into();
     assert_eq!(rules.mismatch("acme", &message), None);
 }
+
+#[test]
+fn a_rule_with_thousands_of_extractors_is_refused_where_the_excess_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("name = \"huge\"\n");
+    for i in 0..5000 {
+        text.push_str(&format!("[[code]]\nkind = \"regex\"\npattern = 'zz{i} (\\d{{6}})'\n"));
+    }
+    let file = write(dir.path(), "huge.toml", &text);
+    let err = RuleSet::built_in().unwrap().add_file(&file).unwrap_err().to_string();
+    assert!(err.contains("huge.toml:302:1: [[code]] 101: a rule has at most 100 [[code]] extractors"), "{err}");
+}

@@ -29,19 +29,10 @@ pub const MAX_LISTED_ATTACHMENTS: usize = 1000;
 /// every boundary line does; base64 never contains a dash, so this only
 /// ever counts too many).
 fn within_part_limit(raw: &[u8]) -> &[u8] {
-    let mut boundaries = 0;
-    let mut at = 0;
-    while let Some(offset) = raw[at..].iter().position(|&b| b == b'\n') {
-        let line = at + offset + 1;
-        if raw[line..].starts_with(b"--") {
-            boundaries += 1;
-            if boundaries > MAX_PARTS {
-                return &raw[..line];
-            }
-        }
-        at = line;
+    match memchr::memmem::find_iter(raw, b"\n--").nth(MAX_PARTS) {
+        Some(at) => &raw[..=at],
+        None => raw,
     }
-    raw
 }
 
 /// What the API shows of a message, decoded from its raw source.

@@ -331,7 +331,7 @@ async fn run<S: Source>(source: &S, plan: &Plan, tracker: &mut Tracker) -> Resul
                     break;
                 }
                 Err(err) if survivable(&err) => {
-                    tracker.last_error = Some(err);
+                    tracker.record_failure(err);
                     tokio::time::sleep(plan.min_interval).await;
                 }
                 Err(err) => return Err(err),
@@ -416,7 +416,7 @@ async fn poll_once<S: Source>(source: &S, plan: &Plan, tracker: &mut Tracker) ->
         Ok(listing) => listing,
         Err(err) if survivable(&err) => {
             plan.emit(WaitEvent::PollFailed { error: err.to_string() });
-            tracker.last_error = Some(err);
+            tracker.record_failure(err);
             return Ok(None);
         }
         Err(err) => return Err(err),
@@ -473,7 +473,7 @@ async fn judge_candidates<S: Source>(
                 Ok(None) => continue,
                 Err(err) if survivable(&err) => {
                     tracker.unread.push(summary);
-                    tracker.last_error = Some(err);
+                    tracker.record_failure(err);
                     continue;
                 }
                 Err(err) => return Err(err),

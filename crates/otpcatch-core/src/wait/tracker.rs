@@ -42,6 +42,17 @@ pub(crate) struct Tracker {
 }
 
 impl Tracker {
+    /// Remembers why a listing or read failed, to explain the wait's end.
+    /// A request that only timed out, after the inbox was listed before,
+    /// is the wait running out of time (its requests end with it), not a
+    /// broken API: the wait then ends as a plain timeout.
+    pub(crate) fn record_failure(&mut self, err: Error) {
+        let cut_short = self.polls > 0 && err.transport_failure() == Some(crate::TransportFailure::TimedOut);
+        if !cut_short {
+            self.last_error = Some(err);
+        }
+    }
+
     /// A tracker for a filter whose earliest accepted time is `earliest`.
     pub(crate) fn new(earliest: Option<i64>) -> Self {
         Self { earliest, ..Self::default() }

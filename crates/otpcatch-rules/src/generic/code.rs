@@ -161,7 +161,8 @@ pub(crate) fn described(lexicon: &Lexicon, reading: &Reading) -> Vec<Described> 
         let tokens = tokens_in(lexicon, text, &masked, &zones);
         let footer = text.footer;
         let quoted: &[(usize, usize)] = if view == Source::Rendered { &reading.quoted } else { &[] };
-        views.push(ViewTokens { view, keywords, tokens, emphasis, quoted, footer });
+        let superseding = text.hits.iter().any(|h| h.lists.contains(List::Superseded));
+        views.push(ViewTokens { view, keywords, tokens, emphasis, quoted, footer, superseding });
     }
     let values_in = |wanted: Source| -> HashSet<String> {
         views.iter().filter(|v| v.view == wanted).flat_map(|v| v.tokens.iter().map(|t| t.value.clone())).collect()
@@ -212,6 +213,8 @@ struct ViewTokens<'r> {
     emphasis: &'r [(usize, usize)],
     quoted: &'r [(usize, usize)],
     footer: usize,
+    /// Whether the text says anywhere that a code is no longer valid.
+    superseding: bool,
 }
 
 /// What is known across the texts.
@@ -413,9 +416,11 @@ fn describe(text: &Text, view: &ViewTokens<'_>, index: usize, token: &Token, con
             && !token_between(&view.tokens, index, h.end, span.start)
             && !keywords.iter().any(|k| k.start >= h.end && k.end <= span.start)
     };
-    let superseded = text.hits_in(line_range.clone()).iter().find(|h| {
-        h.lists.contains(List::Superseded)
-            && ((h.end <= span.start && labels_this(h)) || (h.start >= span.end && chars(span.end..h.start) <= 3))
+    let superseded = view.superseding.then(|| text.hits_in(line_range.clone())).and_then(|hits| {
+        hits.iter().find(|h| {
+            h.lists.contains(List::Superseded)
+                && ((h.end <= span.start && labels_this(h)) || (h.start >= span.end && chars(span.end..h.start) <= 3))
+        })
     });
     if let Some(hit) = superseded {
         decoy.get_or_insert_with(|| format!("is a code the mail says is no longer valid ({:?})", text.word(hit)));

@@ -31,6 +31,14 @@ const EXPORTED: [&str; 6] = [
 ];
 
 pub(crate) async fn run(args: RunArgs) -> Result<ExitCode, Failure> {
+    let (program, arguments) = args.command.split_first().ok_or_else(|| Failure::usage("no command given"))?;
+    if program.starts_with('-') {
+        // An unknown flag of `run` itself, taken for the command.
+        return Err(Failure::usage(format!(
+            "{program} is not a flag of `otpcatch run`\nhint: `otpcatch run --help` lists them; the command it runs \
+             gets the server's settings (OTPCATCH_API_URL, OTPCATCH_TOKEN, ...) from the environment"
+        )));
+    }
     // Free ports, unless the user chose ports.
     let config = settings::server_config(&args.serve, ServerConfig::ephemeral())?;
     let token = config.api_tokens.first().cloned();
@@ -38,7 +46,6 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     let mut signal = ShutdownSignal::install()?;
     settings::raise_open_file_limit();
     let server = Server::start(config).await?;
-    let (program, arguments) = args.command.split_first().ok_or_else(|| Failure::usage("no command given"))?;
     let cache = RunCache::create()?;
 
     let mut command = tokio::process::Command::new(program);
