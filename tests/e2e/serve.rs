@@ -70,18 +70,8 @@ fn client_flags_are_refused_and_an_ignored_client_token_is_warned_about() {
             assert!(String::from_utf8_lossy(&output.stderr).contains(flag[0]), "names the flag");
         }
     }
-    let mut served = otpcatch()
-        .args(["serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
-        .env("OTPCATCH_TOKEN", "dev-token")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(served.stdout.take().unwrap()), &mut ready).unwrap();
-    let _ = std::process::Command::new("kill").args(["-TERM", &served.id().to_string()]).status();
-    let output = served.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let (_, stderr) =
+        serve_until_ready(&["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"], &[("OTPCATCH_TOKEN", "dev-token")]);
     assert!(stderr.contains("OTPCATCH_TOKEN is set, but `serve` does not read it"), "{stderr}");
 }
 
@@ -113,16 +103,7 @@ fn arguments_say_what_is_wrong_with_them() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("durations cannot be negative"));
     // A host name is resolved, as a user would expect.
-    let mut served = otpcatch()
-        .args(["serve", "--http", "localhost:0", "--smtp", "localhost:0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(served.stdout.take().unwrap()), &mut ready).unwrap();
-    let _ = std::process::Command::new("kill").args(["-TERM", &served.id().to_string()]).status();
-    let _ = served.wait();
+    let (ready, _) = serve_until_ready(&["--http", "localhost:0", "--smtp", "localhost:0"], &[]);
     assert!(
         ready.starts_with("otpcatch serve: api http://127.0.0.1:")
             || ready.starts_with("otpcatch serve: api http://[::1]:"),
@@ -143,4 +124,22 @@ fn arguments_say_what_is_wrong_with_them() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// Starts `otpcatch serve ARGS`, reads its ready line, stops it with
+/// SIGTERM, and returns the ready line and everything it wrote on stderr.
+fn serve_until_ready(args: &[&str], env: &[(&str, &str)]) -> (String, String) {
+    let mut served = otpcatch()
+        .arg("serve")
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(served.stdout.take().unwrap()), &mut ready).unwrap();
+    let _ = std::process::Command::new("kill").args(["-TERM", &served.id().to_string()]).status();
+    let output = served.wait_with_output().unwrap();
+    (ready, String::from_utf8_lossy(&output.stderr).into_owned())
 }

@@ -49,4 +49,4 @@ pub mod training;
 pub use compile::Origin;
 pub use error::{RuleError, RuleErrorKind};
 pub use extraction::{Candidate, Confidence, Extraction, Found};
-pub use ruleset::{Asked, BUILT_IN, RuleInfo, RuleSet, check};
+pub use ruleset::{Asked, BUILT_IN, RuleInfo, RuleSet, check, rule_files_in};

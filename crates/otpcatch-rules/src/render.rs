@@ -114,18 +114,13 @@ pub(crate) fn parse(html: &str) -> Html {
 /// and quoted values (a `>` inside quotes does not end the tag).
 fn cap_attributes(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
     let bytes = html.as_bytes();
-    let is_space = |c: u8| matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ');
     // Cheap bound first: each attribute after the first is preceded by
     // white space or a slash.
-    if bytes.iter().filter(|&&c| is_space(c) || c == b'/').count() <= max {
+    if bytes.iter().filter(|&&c| is_tag_space(c) || c == b'/').count() <= max {
         return std::borrow::Cow::Borrowed(html);
     }
-    let skip_while = |mut at: usize, keep: &dyn Fn(u8) -> bool| {
-        while at < bytes.len() && keep(bytes[at]) {
-            at += 1;
-        }
-        at
-    };
+    let skip_while = |at: usize, keep: fn(u8) -> bool| skip_bytes(bytes, at, keep);
+    let is_space = is_tag_space;
     let mut cuts = Vec::new();
     let mut at = 0;
     while let Some(offset) = memchr::memchr(b'<', &bytes[at..]) {
@@ -134,24 +129,24 @@ fn cap_attributes(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
             at += 1;
             continue;
         }
-        at = skip_while(at + 1, &|c| !is_space(c) && c != b'/' && c != b'>');
+        at = skip_while(at + 1, |c| !is_tag_space(c) && c != b'/' && c != b'>');
         let (mut count, mut cut_from) = (0usize, None);
         loop {
-            at = skip_while(at, &|c| is_space(c) || c == b'/');
+            at = skip_while(at, |c| is_tag_space(c) || c == b'/');
             if at >= bytes.len() || bytes[at] == b'>' {
                 break;
             }
             let start = at;
             // A name may start with '='; it ends at space, '/', '>' or '='.
-            at = skip_while(at + 1, &|c| !is_space(c) && !matches!(c, b'/' | b'>' | b'='));
-            let equals = skip_while(at, &is_space);
+            at = skip_while(at + 1, |c| !is_tag_space(c) && !matches!(c, b'/' | b'>' | b'='));
+            let equals = skip_while(at, is_space);
             if bytes.get(equals) == Some(&b'=') {
-                at = skip_while(equals + 1, &is_space);
+                at = skip_while(equals + 1, is_space);
                 at = match bytes.get(at) {
                     Some(&quote @ (b'"' | b'\'')) => {
                         memchr::memchr(quote, &bytes[at + 1..]).map_or(bytes.len(), |end| at + end + 2)
                     }
-                    _ => skip_while(at, &|c| !is_space(c) && c != b'>'),
+                    _ => skip_while(at, |c| !is_tag_space(c) && c != b'>'),
                 };
             }
             count += 1;
@@ -174,6 +169,18 @@ fn cap_attributes(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
     capped.push_str(&html[last..]);
     std::borrow::Cow::Owned(capped)
+}
+
+/// White space as the HTML tokenizer knows it.
+#[inline]
+fn is_tag_space(c: u8) -> bool {
+    matches!(c, b'\t' | b'\n' | b'\x0c' | b'\r' | b' ')
+}
+
+/// The first index from `at` whose byte `keep` refuses, or the end.
+#[inline]
+fn skip_bytes(bytes: &[u8], at: usize, keep: impl Fn(u8) -> bool) -> usize {
+    bytes.get(at..).and_then(|rest| rest.iter().position(|&c| !keep(c))).map_or(bytes.len(), |n| at + n)
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a

@@ -146,19 +146,13 @@ impl RuleSet {
 
     /// Adds every `*.toml` file in `dir`, in name order.
     pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
-        let entries = match std::fs::read_dir(dir) {
-            Ok(entries) => entries,
+        let files = match rule_files_in(dir) {
+            Ok(files) => files,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => {
                 return Err(RuleError::new(RuleErrorKind::Read, dir, format!("cannot read the rules directory: {e}")));
             }
         };
-        let mut files: Vec<PathBuf> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
         for file in files {
             self.add_file(&file)?;
         }
@@ -396,6 +390,17 @@ pub(crate) fn check_file(path: &Path) -> Result<CompiledRule, RuleError> {
 pub fn check(path: &Path) -> Result<RuleInfo, RuleError> {
     let rule = check_file(path)?;
     Ok(RuleInfo { name: rule.name, description: rule.description, origin: rule.origin, selective: rule.has_matcher })
+}
+
+/// The rule files of a directory: every `*.toml` in it, in name order.
+pub fn rule_files_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 #[cfg(test)]

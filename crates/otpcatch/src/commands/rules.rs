@@ -74,14 +74,8 @@ fn rule_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, F
             files.push(path.clone());
             continue;
         }
-        let entries = std::fs::read_dir(path)
+        let in_dir = otpcatch_rules::rule_files_in(path)
             .map_err(|e| Failure::usage(format!("cannot read the directory {}: {e}", path.display())))?;
-        let mut in_dir: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
-        in_dir.sort();
         files.extend(in_dir);
     }
     Ok(files)
