@@ -353,7 +353,7 @@ async fn run<S: Source>(source: &S, plan: &Plan, tracker: &mut Tracker) -> Resul
     // listing the inbox.
     let mut pushed: Option<(MessageSummary, Option<Box<Message>>)> = None;
     if let Some(after) = after_point.filter(|after| !after.is_empty())
-        && let Some(message) = judge_fresh(source, plan, tracker, after).await?
+        && let Some(message) = judge_candidates(source, plan, tracker, after, None).await?
     {
         return Ok(message);
     }
@@ -439,16 +439,7 @@ async fn judge<S: Source>(
 }
 
 /// Judges messages already known to be fresh (and any whose body could
-/// not be read earlier).
-async fn judge_fresh<S: Source>(
-    source: &S,
-    plan: &Plan,
-    tracker: &mut Tracker,
-    fresh: Vec<MessageSummary>,
-) -> Result<Option<Message>> {
-    judge_candidates(source, plan, tracker, fresh, None).await
-}
-
+/// not be read earlier); `pushed` is one of them already read.
 async fn judge_candidates<S: Source>(
     source: &S,
     plan: &Plan,
