@@ -8,5 +8,6 @@ mod faults;
 mod run;
 mod secrets;
 mod serve;
+mod totp;
 mod util;
 mod wait;

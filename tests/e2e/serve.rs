@@ -126,6 +126,38 @@ fn arguments_say_what_is_wrong_with_them() {
     );
 }
 
+#[test]
+fn the_json_ready_line_says_where_to_connect_and_the_token_comes_from_the_environment() {
+    let token = "a-token-from-the-environment";
+    let (ready, stderr) = serve_until_ready(
+        &["--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0", "--json"],
+        &[("OTPCATCH_SERVE_API_TOKEN", token)],
+    );
+    let ready: serde_json::Value = serde_json::from_str(&ready).unwrap();
+    let api_url = ready["api_url"].as_str().unwrap();
+    assert!(api_url.starts_with("http://127.0.0.1:") && api_url.ends_with("/api/v2"), "{ready}");
+    assert_eq!(ready["smtp_host"], "127.0.0.1");
+    assert!(ready["smtp_port"].as_u64().is_some_and(|port| port > 0), "{ready}");
+    // The token was accepted rather than one generated and printed.
+    assert!(!stderr.contains("API token is") && !stderr.contains(token), "{stderr}");
+}
+
+#[test]
+fn a_token_from_the_environment_is_the_one_accepted() {
+    let served = Served::start_with_env(&[("OTPCATCH_SERVE_API_TOKEN", "env-token")]);
+    let cache = tempfile::tempdir().unwrap();
+    let new_address = |token: &str| {
+        otpcatch()
+            .args(["new-address", "--api-url", &served.api_url])
+            .env("OTPCATCH_TOKEN", token)
+            .env("OTPCATCH_CACHE_DIR", cache.path())
+            .output()
+            .unwrap()
+    };
+    assert!(new_address("env-token").status.success());
+    assert_eq!(new_address("another-token").status.code(), Some(5));
+}
+
 /// Starts `otpcatch serve ARGS`, reads its ready line, stops it with
 /// SIGTERM, and returns the ready line and everything it wrote on stderr.
 fn serve_until_ready(args: &[&str], env: &[(&str, &str)]) -> (String, String) {

@@ -21,9 +21,19 @@ pub(crate) struct Served {
 
 impl Served {
     pub(crate) fn start(extra: &[&str]) -> Self {
+        Self::start_with(extra, &[])
+    }
+
+    /// As [`Served::start`], with environment variables set for the server.
+    pub(crate) fn start_with_env(env: &[(&str, &str)]) -> Self {
+        Self::start_with(&[], env)
+    }
+
+    fn start_with(extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = otpcatch()
             .args(["serve", "--http", "127.0.0.1:0", "--smtp", "127.0.0.1:0"])
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()

@@ -207,7 +207,7 @@ pub(crate) enum FamilyCommand {
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Run the local server: SMTP in, a 22.do-compatible API out.
-    Serve(ServeArgs),
+    Serve(ServeCommand),
     /// Start the local server on free ports, run a command with
     /// OTPCATCH_API_URL, OTPCATCH_TOKEN, OTPCATCH_SMTP_HOST and
     /// OTPCATCH_SMTP_PORT set, stop the server, and exit with the
@@ -304,6 +304,37 @@ pub(crate) enum Command {
     /// List, check and try rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Print the current RFC 6238 code of a two-factor secret, for the
+    /// step after signup.
+    Totp(TotpArgs),
+}
+
+/// `otpcatch totp`.
+#[derive(Debug, Args)]
+pub(crate) struct TotpArgs {
+    /// The base32 secret or the otpauth://totp/ URI the site shows; `-`
+    /// reads it from stdin (prefer that: arguments show in `ps`).
+    #[arg(value_name = "SECRET|URI|-")]
+    pub(crate) secret: String,
+    /// Digits in a code, 6 to 8 [default: the URI's, else 6].
+    #[arg(long, value_name = "N")]
+    pub(crate) digits: Option<u8>,
+    /// Seconds a code lasts [default: the URI's, else 30].
+    #[arg(long, value_name = "SECONDS")]
+    pub(crate) period: Option<u64>,
+    /// SHA1, SHA256 or SHA512 [default: the URI's, else SHA1].
+    #[arg(long, value_name = "HASH")]
+    pub(crate) algorithm: Option<String>,
+    /// The code for this moment (Unix seconds) instead of now.
+    #[arg(long, value_name = "UNIX", conflicts_with = "fresh")]
+    pub(crate) at: Option<u64>,
+    /// When less than this is left of the current code's window, wait for
+    /// the next code, so it does not expire while a form is sent.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub(crate) fresh: Option<Duration>,
+    /// Print {"code", "period", "valid_from", "valid_until"}.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// Where rules come from, beyond the built-in ones.
@@ -378,7 +409,8 @@ pub(crate) struct ServeArgs {
     pub(crate) private_domains: Vec<String>,
     /// An API token to accept, one account each (repeatable). One is
     /// generated and printed on stderr when neither this nor --user is given.
-    #[arg(long = "api-token", value_name = "TOKEN")]
+    /// Prefer the environment variable, since flags show in `ps`.
+    #[arg(long = "api-token", value_name = "TOKEN", env = "OTPCATCH_SERVE_API_TOKEN", hide_env_values = true)]
     pub(crate) api_tokens: Vec<String>,
     /// An account's address and password for `/auth` (repeatable).
     #[arg(long = "user", value_name = "EMAIL:PASSWORD")]
@@ -465,6 +497,16 @@ mod defaults {
     pub(super) fn price() -> String {
         with_default("What one Gmail id or Microsoft account costs", ServerConfig::default().price)
     }
+}
+
+/// `otpcatch serve`.
+#[derive(Debug, Args)]
+pub(crate) struct ServeCommand {
+    #[command(flatten)]
+    pub(crate) serve: ServeArgs,
+    /// Print the ready line as JSON: {"api_url", "smtp_host", "smtp_port"}.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// `otpcatch run`.

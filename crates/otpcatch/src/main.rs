@@ -92,6 +92,7 @@ async fn dispatch(cli: Cli, ui: ui::Ui, started: std::time::SystemTime) -> Resul
         Command::Extract(args) => commands::extract::extract(args),
         Command::Rules(command) => commands::rules::rules(command),
         Command::Demo => commands::demo::demo().await,
+        Command::Totp(args) => commands::totp::totp(args).await,
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut script = Vec::new();

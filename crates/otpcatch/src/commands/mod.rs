@@ -7,4 +7,5 @@ pub(crate) mod mailbox;
 pub(crate) mod rules;
 pub(crate) mod run;
 pub(crate) mod serve;
+pub(crate) mod totp;
 pub(crate) mod wait;

@@ -4,17 +4,17 @@ use std::process::ExitCode;
 
 use otpcatch_server::{RunningServer, Server, ServerConfig};
 
-use crate::cli::ServeArgs;
+use crate::cli::ServeCommand;
 use crate::exit::Failure;
-use crate::output::print_value;
+use crate::output::{print_json, print_value};
 use crate::settings;
 use crate::ui::Ui;
 
-pub(crate) async fn serve(args: ServeArgs, ui: Ui) -> Result<ExitCode, Failure> {
+pub(crate) async fn serve(command: ServeCommand, ui: Ui) -> Result<ExitCode, Failure> {
     let mut signal = ShutdownSignal::install()?;
     settings::raise_open_file_limit();
-    let server = Server::start(settings::server_config(&args, ServerConfig::default())?).await?;
-    announce(&server, ui)?;
+    let server = Server::start(settings::server_config(&command.serve, ServerConfig::default())?).await?;
+    announce(&server, command.json, ui)?;
     if settings::client_token_is_set() {
         // A newcomer who exported OTPCATCH_TOKEN for the client would
         // otherwise get 401 from a server that never read it.
@@ -29,14 +29,28 @@ pub(crate) async fn serve(args: ServeArgs, ui: Ui) -> Result<ExitCode, Failure> 
     Ok(ExitCode::SUCCESS)
 }
 
-/// The ready line on stdout (scripts wait for it), the token on stderr.
-fn announce(server: &RunningServer, ui: Ui) -> Result<(), Failure> {
-    print_value(&format!("otpcatch serve: api {} smtp {}", server.api_url(), server.smtp_addr()))?;
+/// The ready line on stdout (scripts and the npm and Python packages wait
+/// for it), the token on stderr.
+fn announce(server: &RunningServer, json: bool, ui: Ui) -> Result<(), Failure> {
+    if json {
+        let smtp = server.smtp_addr();
+        print_json(&ReadyLine { api_url: server.api_url(), smtp_host: smtp.ip().to_string(), smtp_port: smtp.port() })?;
+    } else {
+        print_value(&format!("otpcatch serve: api {} smtp {}", server.api_url(), server.smtp_addr()))?;
+    }
     if let Some(token) = server.token() {
         ui.status(&format!("no --api-token or --user given; this server's API token is {}", token.expose()));
         ui.status(&format!("export OTPCATCH_API_URL={} OTPCATCH_TOKEN={}", server.api_url(), token.expose()));
     }
     Ok(())
+}
+
+/// `serve --json`'s ready line: where the API and the SMTP receiver are.
+#[derive(serde::Serialize)]
+struct ReadyLine {
+    api_url: String,
+    smtp_host: String,
+    smtp_port: u16,
 }
 
 /// SIGINT and SIGTERM, listened for from the moment it is installed, so a
