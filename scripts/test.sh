@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs otpcatch's whole test suite, installing first whatever it needs that
 # a fresh machine with only Rust lacks: Chromium and ChromeDriver (Debian
-# packages), playwright-core (npm) and selenium (pip) for the examples, and
-# the real auth frameworks of tests/frameworks (npm, and a Python venv).
+# packages), playwright-core (npm) and selenium (pip) for the examples, the
+# real auth frameworks of tests/frameworks (npm, and a Python venv), and
+# maturin to build the wheel. Then it builds the npm and PyPI packages and
+# tests them as users install them.
 # Safe to run again: installs are skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,3 +57,24 @@ echo "examples: 3 passed, 0 failed" >&2
 
 log "Framework tests: real auth frameworks mail otpcatch serve, used in headless Chromium"
 (cd tests/frameworks && npm test)
+
+log "Packages: npm and PyPI, built, then installed and tested as users install them"
+# npm: both tarballs installed offline into a fresh project; @playwright/test with 4 workers.
+OTPCATCH_BINARY="$target_dir/debug/otpcatch" packages/npm/test.sh
+# PyPI: maturin (pinned, in a venv of its own under target/) builds the wheel, with the debug
+# binary, stripped: the same code as a release, built in seconds from what the tests built.
+tools="$target_dir/package-tools"
+reqs=$(sha256sum packages/python/build-requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$tools/.installed-from" 2>/dev/null)" != "$reqs" ]; then
+  rm -rf "$tools"
+  python3 -m venv "$tools"
+  "$tools/bin/pip" install -q --disable-pip-version-check -r packages/python/build-requirements.txt
+  echo "$reqs" > "$tools/.installed-from"
+fi
+rm -rf "$target_dir/wheels"
+if ! built=$(cd packages/python && "$tools/bin/maturin" build --profile dev --out "$target_dir/wheels" 2>&1); then
+  echo "$built" >&2
+  exit 1
+fi
+echo "${built##*$'\n'}" >&2 # "Built wheel to …"
+OTPCATCH_WHEEL=$(ls "$target_dir"/wheels/otpcatch-*.whl) packages/python/test.sh

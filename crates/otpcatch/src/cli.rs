@@ -359,7 +359,8 @@ pub(crate) struct ExtractArgs {
     /// Print the confirmation link instead of the code.
     #[arg(long)]
     pub(crate) link: bool,
-    /// Print {"code", "link", "rule", "reason"} as JSON (nulls for what was not found).
+    /// Print {"code", "link", "rule", "reason"} as JSON (nulls for what was
+    /// not found); exit 4 only when neither was (with --link: no link).
     #[arg(long)]
     pub(crate) json: bool,
     /// Use only this rule.

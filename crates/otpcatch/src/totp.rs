@@ -206,35 +206,78 @@ fn decode_base32(text: &str) -> Result<Vec<u8>, TotpError> {
     Ok(bytes.as_ref().to_vec())
 }
 
-/// A builder from an `otpauth://totp/…` URI, its secret read as
-/// [`decode_base32`] does. totp-rs's own messages may quote the URI, and
-/// with it the secret, so they are replaced.
+/// A builder from an `otpauth://totp/LABEL?secret=…&digits=…&period=…&algorithm=…`
+/// URI. Only the parameters that make codes are read; the label and the
+/// issuer are for people. Read here rather than by totp-rs, whose parser
+/// refuses a secret with base32 padding, which some sites keep.
 fn from_uri(uri: &str) -> Result<totp_rs::Builder, TotpError> {
-    let secret = uri
-        .split_once('?')
-        .map(|(_, query)| query)
-        .into_iter()
-        .flat_map(|query| query.split('&'))
-        .find_map(|pair| pair.strip_prefix("secret="))
-        .ok_or_else(|| TotpError("the otpauth URI has no secret= parameter".into()))?;
-    let secret = decode_base32(&secret.replace("%3D", "=").replace("%20", ""))?;
-    let parsed = totp_rs::Totp::from_url_unchecked(uri).map_err(|error| {
-        use totp_rs::TotpError as E;
-        TotpError(match error {
-            E::InvalidScheme { .. } | E::InvalidHost { .. } => {
-                "not an otpauth://totp/ URI (HOTP and other kinds are not supported)".into()
+    let refused = |why: &str| TotpError(why.to_owned());
+    let rest = &uri["otpauth://".len()..];
+    let (kind, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    if !kind.eq_ignore_ascii_case("totp") {
+        return Err(refused("not an otpauth://totp/ URI (HOTP and other kinds are not supported)"));
+    }
+    let query = rest.split_once('?').map(|(_, query)| query).unwrap_or_default();
+    let query = query.split_once('#').map_or(query, |(query, _)| query);
+    let mut builder = totp_rs::Builder::new();
+    let mut has_secret = false;
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode(value);
+        match key.to_ascii_lowercase().as_str() {
+            "secret" => {
+                builder = builder.with_secret(decode_base32(&value)?);
+                has_secret = true;
             }
-            E::InvalidAlgorithm { .. } => "the otpauth URI's algorithm is not SHA1, SHA256 or SHA512".into(),
-            E::DigitsParse { .. } => "the otpauth URI's digits= is not a number".into(),
-            E::StepParse { .. } => "the otpauth URI's period= is not a number".into(),
-            _ => "the otpauth URI cannot be read: it should look like otpauth://totp/Label?secret=BASE32".into(),
-        })
-    })?;
-    Ok(totp_rs::Builder::new()
-        .with_secret(secret)
-        .with_digits(parsed.digits())
-        .with_step_duration(parsed.step())
-        .with_algorithm(parsed.algorithm()))
+            "digits" => {
+                let digits = value.parse().map_err(|_| refused("the otpauth URI's digits= is not a number"))?;
+                builder = builder.with_digits(digits);
+            }
+            "period" => {
+                let period = value.parse().map_err(|_| refused("the otpauth URI's period= is not a number"))?;
+                builder = builder.with_step_duration(period);
+            }
+            "algorithm" => {
+                let algorithm: Algorithm =
+                    value.parse().map_err(|_| refused("the otpauth URI's algorithm= is not SHA1, SHA256 or SHA512"))?;
+                builder = builder.with_algorithm(algorithm.into());
+            }
+            _ => {}
+        }
+    }
+    if !has_secret {
+        return Err(refused("the otpauth URI has no secret= parameter"));
+    }
+    Ok(builder)
+}
+
+/// `%XX` escapes and `+` decoded, as in a URI's query; a malformed escape
+/// is kept as it is.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| text.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match (bytes[i], escaped) {
+            (_, Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (b'+', None) => {
+                decoded.push(b' ');
+                i += 1;
+            }
+            (byte, None) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 #[cfg(test)]
@@ -316,6 +359,10 @@ mod tests {
         assert!(
             refused("JBSWY3DPEHPK3PXP", TotpSettings { period: Some(0), ..TotpSettings::default() }).contains("period")
         );
+        let padded = "otpauth://totp/Site:ada%40site.test?secret=JBSWY3DPEHPK3PXP%3D%3D%3D&issuer=Site";
+        assert_eq!(Totp::new(padded, TotpSettings::default()).unwrap().digits(), 6);
+        assert!(Totp::new("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP====", TotpSettings::default()).is_ok());
+        assert!(refused("otpauth://totp/x?issuer=Site", TotpSettings::default()).contains("no secret="));
         let hotp = refused("otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=1", TotpSettings::default());
         assert!(hotp.contains("otpauth://totp/") && !hotp.contains("JBSWY3DPEHPK3PXP"), "{hotp}");
         let unknown = refused("otpauth://totp/x?secret=JBSWY3DPEHPK3PXP&algorithm=MD5", TotpSettings::default());

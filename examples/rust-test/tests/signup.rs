@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+// README:begin
 use otpcatch::{LocalServer, Totp, TotpSettings};
 
 #[tokio::test]
@@ -29,8 +30,10 @@ async fn a_new_user_verifies_their_email_and_turns_on_two_factor() -> Result<(),
     assert!(enabled.contains("Two-factor sign-in is on"), "{enabled}");
     Ok(())
 }
+// README:end
 
-/// The example site (`examples/site/site.py`), mailing `smtp`; stopped when dropped.
+/// The example site (`examples/site/site.py`), mailing `smtp`: `get` and
+/// `post` return the page. Stopped when dropped.
 struct Site {
     child: Child,
     url: String,

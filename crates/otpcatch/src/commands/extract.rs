@@ -28,7 +28,13 @@ pub(crate) fn extract(args: ExtractArgs) -> Result<ExitCode, Failure> {
     if args.json {
         output::print_json(&output::ExtractionJson::new(&extraction))?;
     }
-    let wanted = if args.link { &extraction.link } else { &extraction.code };
+    // `--json` without `--link` is the overview: it succeeds when it found
+    // either, since it prints both.
+    let (wanted, what) = match (args.link, args.json) {
+        (true, _) => (extraction.link.as_ref(), "link"),
+        (false, true) => (extraction.code.as_ref().or(extraction.link.as_ref()), "code or link"),
+        (false, false) => (extraction.code.as_ref(), "code"),
+    };
     match wanted {
         Some(found) => {
             if !args.json {
@@ -37,12 +43,7 @@ pub(crate) fn extract(args: ExtractArgs) -> Result<ExitCode, Failure> {
             Ok(ExitCode::SUCCESS)
         }
         None => Err(Failure {
-            message: format!(
-                "no {} found in {}\n{}",
-                if args.link { "link" } else { "code" },
-                args.file.display(),
-                output::misses(&extraction)
-            ),
+            message: format!("no {what} found in {}\n{}", args.file.display(), output::misses(&extraction)),
             code: exit::NOTHING_EXTRACTED,
         }),
     }
