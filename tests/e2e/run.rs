@@ -17,6 +17,9 @@ fn the_command_sees_the_server_and_its_status_is_passed_through() {
     assert!(words[0].starts_with("http://127.0.0.1:") && words[0].ends_with("/api/v2"), "{stdout}");
     assert_eq!(words[1], "127.0.0.1");
     assert!(words[2].parse::<u16>().unwrap() > 0);
+    // The web inbox is on the API's address, and said on stderr only.
+    let inbox = format!("{}/", words[0].trim_end_matches("/api/v2"));
+    assert!(String::from_utf8(output.stderr).unwrap().contains(&format!("web inbox at {inbox}")));
 }
 
 #[test]

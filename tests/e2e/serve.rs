@@ -138,6 +138,8 @@ fn the_json_ready_line_says_where_to_connect_and_the_token_comes_from_the_enviro
     assert!(api_url.starts_with("http://127.0.0.1:") && api_url.ends_with("/api/v2"), "{ready}");
     assert_eq!(ready["smtp_host"], "127.0.0.1");
     assert!(ready["smtp_port"].as_u64().is_some_and(|port| port > 0), "{ready}");
+    assert_eq!(ready["inbox_url"].as_str(), Some(format!("{}/", api_url.trim_end_matches("/api/v2")).as_str()));
+    assert!(stderr.contains("web inbox: http://127.0.0.1:"), "{stderr}");
     // The token was accepted rather than one generated and printed.
     assert!(!stderr.contains("API token is") && !stderr.contains(token), "{stderr}");
 }

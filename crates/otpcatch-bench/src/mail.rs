@@ -18,7 +18,7 @@ pub(crate) fn message(index: usize, to: &str, size: usize) -> Vec<u8> {
          &amp;utm_source=email\">Verify email</a></p>"
     ));
     let mut filler = 0;
-    let mut random = Xorshift(index as u64 * 0x9e37_79b9_7f4a_7c15 + 1);
+    let mut random = Xorshift((index as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(1));
     while html.len() < size * 3 / 4 {
         let sentence = SENTENCES[random.next() as usize % SENTENCES.len()];
         // Tracking links carry opaque ids, as real transactional mail does.

@@ -68,6 +68,9 @@ pub struct ServerConfig {
     /// Advertise and serve the push stream (on by default; off makes
     /// clients poll, as they do against 22.do).
     pub push: bool,
+    /// What the web inbox's extraction panel shows for a message (none:
+    /// the panel says extraction is not available).
+    pub explainer: Option<crate::Explainer>,
 }
 
 impl Default for ServerConfig {
@@ -97,6 +100,7 @@ impl Default for ServerConfig {
             bearer_lifetime: Duration::from_secs(24 * 3600),
             hostname: "otpcatch.local".to_owned(),
             push: true,
+            explainer: None,
         }
     }
 }

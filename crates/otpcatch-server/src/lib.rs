@@ -45,6 +45,7 @@ mod http;
 mod ingest;
 mod smtp;
 mod store;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -57,6 +58,7 @@ use tokio::task::JoinHandle;
 
 pub use config::ServerConfig;
 pub use error::{Listener, ServerError};
+pub use web::Explainer;
 
 use accounts::{AccountSettings, Accounts};
 use smtp::listener::SmtpService;
@@ -143,7 +145,12 @@ impl Server {
 
         let (stop, stopped) = watch::channel(false);
         let mut tasks = Vec::new();
-        let router = api::router(api::ApiState { store: store.clone(), accounts: accounts.clone(), push: config.push });
+        let router = api::router(api::ApiState {
+            store: store.clone(),
+            accounts: accounts.clone(),
+            push: config.push,
+            explainer: config.explainer.clone(),
+        });
         let http_limits = http::HttpLimits {
             max_connections: http::connection_cap(
                 config.max_http_connections,
@@ -216,6 +223,11 @@ impl RunningServer {
     /// The API's base URL, for `OTPCATCH_API_URL` or `ClientBuilder::base_url`.
     pub fn api_url(&self) -> String {
         format!("http://{}/api/v2", self.http_addr)
+    }
+
+    /// The web inbox's address.
+    pub fn inbox_url(&self) -> String {
+        format!("http://{}/", self.http_addr)
     }
 
     /// The API token the server generated because none was configured.

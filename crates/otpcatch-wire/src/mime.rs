@@ -98,21 +98,7 @@ pub fn decode(raw: &[u8]) -> MessageFields {
         .flatten()
         .flat_map(|list| list.iter().filter_map(|a| a.address().map(str::to_owned)).collect::<Vec<_>>())
         .collect();
-    let attachments = message
-        .attachments()
-        .take(MAX_LISTED_ATTACHMENTS)
-        .map(|part| Attachment {
-            filename: part.attachment_name().unwrap_or_default().to_owned(),
-            content_type: part
-                .content_type()
-                .map(|ct| match ct.subtype() {
-                    Some(sub) => format!("{}/{}", ct.ctype(), sub),
-                    None => ct.ctype().to_owned(),
-                })
-                .unwrap_or_else(|| "application/octet-stream".to_owned()),
-            size: part.len() as u64,
-        })
-        .collect();
+    let attachments = message.attachments().take(MAX_LISTED_ATTACHMENTS).map(describe_attachment).collect();
     let (mut text, mut html) = (joined(texts, false), joined(htmls, true));
     // With no Content-Type, a body is text/plain by the standard; but a
     // body that is HTML markup (a saved HTML mail, a sender that forgot the
@@ -130,6 +116,55 @@ pub fn decode(raw: &[u8]) -> MessageFields {
         html,
         attachments,
     }
+}
+
+/// What the API lists of an attachment.
+fn describe_attachment(part: &mail_parser::MessagePart<'_>) -> Attachment {
+    Attachment {
+        filename: part.attachment_name().unwrap_or_default().to_owned(),
+        content_type: part
+            .content_type()
+            .map(|ct| match ct.subtype() {
+                Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                None => ct.ctype().to_owned(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".to_owned()),
+        size: part.len() as u64,
+    }
+}
+
+/// Attachment number `index` (as [`decode`] lists them, from 0) and its
+/// decoded bytes, if the message has it.
+pub fn attachment(raw: &[u8], index: usize) -> Option<(Attachment, Vec<u8>)> {
+    if index >= MAX_LISTED_ATTACHMENTS {
+        return None;
+    }
+    let message = MessageParser::default().parse(within_part_limit(raw))?;
+    let part = message.attachments().nth(index)?;
+    Some((describe_attachment(part), part.contents().to_vec()))
+}
+
+/// The header fields of `raw` as written (folded lines joined), in order,
+/// up to `limit` of them: for showing, not for interpreting.
+pub fn header_lines(raw: &[u8], limit: usize) -> Vec<(String, String)> {
+    let end =
+        memchr::memmem::find(raw, b"\r\n\r\n").or_else(|| memchr::memmem::find(raw, b"\n\n")).unwrap_or(raw.len());
+    let block = String::from_utf8_lossy(&raw[..end]);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in block.lines() {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, value)) = fields.last_mut() {
+                value.push(' ');
+                value.push_str(line.trim());
+            }
+        } else if let Some((name, value)) = line.split_once(':') {
+            if fields.len() == limit {
+                break;
+            }
+            fields.push((name.trim().to_owned(), value.trim().to_owned()));
+        }
+    }
+    fields
 }
 
 /// Whether a body is HTML markup: it opens with a tag or a doctype, and
@@ -189,6 +224,23 @@ Content-Transfer-Encoding: base64\r\n\
 \r\n\
 JVBERi0xLjQK\r\n\
 --outer--\r\n";
+
+    #[test]
+    fn an_attachment_is_given_whole_by_its_index() {
+        let (listed, bytes) = attachment(MULTIPART, 0).unwrap();
+        assert_eq!((listed.filename.as_str(), listed.content_type.as_str()), ("receipt.pdf", "application/pdf"));
+        assert_eq!(bytes, b"%PDF-1.4\n");
+        assert!(attachment(MULTIPART, 1).is_none());
+    }
+
+    #[test]
+    fn header_lines_are_unfolded_in_order_and_capped() {
+        let raw = b"Subject: a long\r\n  subject\r\nFrom: x@y.test\r\nX-Empty:\r\n\r\nBody: not a header\r\n";
+        let fields = header_lines(raw, 10);
+        let expected = [("Subject", "a long subject"), ("From", "x@y.test"), ("X-Empty", "")];
+        assert_eq!(fields, expected.map(|(n, v)| (n.to_owned(), v.to_owned())).to_vec());
+        assert_eq!(header_lines(raw, 1).len(), 1);
+    }
 
     #[test]
     fn a_body_of_html_without_a_content_type_is_read_as_html() {

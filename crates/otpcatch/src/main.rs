@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod escape;
 mod exit;
+mod inbox;
 mod output;
 mod progress;
 mod settings;

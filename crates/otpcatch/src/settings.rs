@@ -45,7 +45,21 @@ pub(crate) fn server_config(args: &ServeArgs, base: ServerConfig) -> Result<Serv
     config.balance = args.balance.unwrap_or(config.balance);
     config.price = args.price.unwrap_or(config.price);
     config.push = !args.no_push;
+    config.explainer = inbox_rules().map(crate::inbox::explainer);
     Ok(config)
+}
+
+/// The rules the web inbox explains with: the user's, as the waits use
+/// them; the built-in ones, with a warning, when the user's do not load (the
+/// server's other work does not depend on them).
+fn inbox_rules() -> Option<otpcatch_rules::RuleSet> {
+    let sources = RuleSources { rules_dir: None, rules_file: None };
+    rule_set(&sources)
+        .inspect_err(|failure| {
+            tracing::warn!("the web inbox explains with the built-in rules only: {}", failure.message);
+        })
+        .ok()
+        .or_else(|| otpcatch_rules::RuleSet::built_in().ok())
 }
 
 /// The rules in force: built-in, then the user's directory, then one file.

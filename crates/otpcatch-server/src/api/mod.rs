@@ -5,7 +5,8 @@
 //! `gate` middleware (Bearer, per-account QPS) before their handler; every
 //! response advertises the push extension. Beyond 22.do, and documented as
 //! extensions: `GET <inbox path>/events` (push), `GET /health`, and the
-//! `attachments` field of a message.
+//! `attachments` field of a message. The web inbox (`crate::web`) is
+//! mounted beside it, its data behind the same `gate`.
 
 mod account;
 mod auth;
@@ -14,7 +15,7 @@ mod families;
 mod health;
 mod inbox;
 mod push;
-mod reply;
+pub(crate) mod reply;
 
 use std::sync::Arc;
 
@@ -41,6 +42,9 @@ pub(crate) struct ApiState {
     pub(crate) accounts: Arc<Accounts>,
     /// Whether the push stream is offered.
     pub(crate) push: bool,
+    /// What the web inbox's extraction panel shows, when the program
+    /// running the server supplies it.
+    pub(crate) explainer: Option<crate::web::Explainer>,
 }
 
 /// The account a request was authenticated as: an extractor for the
@@ -99,7 +103,12 @@ pub(crate) fn router(state: ApiState) -> Router {
         .merge(authenticated)
         .fallback(unknown_path)
         .layer(middleware::map_response(envelope_for_wrong_method));
-    let root = Router::new().nest("/api/v2", api).route(endpoint::HEALTH, get(health::health)).fallback(unknown_path);
+    let inbox = crate::web::routes(|data| data.route_layer(middleware::from_fn_with_state(state.clone(), gate)));
+    let root = Router::new()
+        .nest("/api/v2", api)
+        .route(endpoint::HEALTH, get(health::health))
+        .merge(inbox)
+        .fallback(unknown_path);
     let root = if state.push { root.layer(middleware::map_response(advertise_push)) } else { root };
     root.with_state(state)
 }
@@ -127,7 +136,7 @@ pub(crate) const fn family_of(code: u8) -> Family {
 }
 
 /// Checks the Bearer and the caller's QPS; passes the caller on.
-async fn gate(State(state): State<ApiState>, mut request: Request, next: Next) -> Response {
+pub(crate) async fn gate(State(state): State<ApiState>, mut request: Request, next: Next) -> Response {
     let bearer = request
         .headers()
         .get("authorization")

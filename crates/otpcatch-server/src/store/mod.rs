@@ -86,6 +86,14 @@ impl StoredMessage {
     }
 }
 
+/// A mailbox as the web inbox lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MailboxSummary {
+    pub(crate) mailbox: String,
+    pub(crate) count: usize,
+    pub(crate) latest_ms: i64,
+}
+
 /// Limits on what the store keeps.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
@@ -100,6 +108,7 @@ pub(crate) struct Limits {
 pub(crate) struct Store {
     inner: Mutex<Index>,
     arrivals: broadcast::Sender<Arc<StoredMessage>>,
+    deletions: broadcast::Sender<Arc<StoredMessage>>,
     limits: Limits,
     database: Option<Arc<Database>>,
 }
@@ -131,7 +140,8 @@ impl Store {
     /// An empty store, or one loaded from `database` when given.
     pub(crate) fn open(limits: Limits, database: Option<Arc<Database>>) -> Result<Self, ServerError> {
         let (arrivals, _) = broadcast::channel(1024);
-        let store = Self { inner: Mutex::new(Index::default()), arrivals, limits, database };
+        let (deletions, _) = broadcast::channel(1024);
+        let store = Self { inner: Mutex::new(Index::default()), arrivals, deletions, limits, database };
         if let Some(database) = &store.database {
             let now = unix_now();
             let mut index = store.lock();
@@ -252,7 +262,80 @@ impl Store {
         if let (Some(database), Some(message)) = (&self.database, &removed) {
             database.delete_messages(vec![message.id.clone()]);
         }
+        if let Some(message) = &removed {
+            let _ = self.deletions.send(message.clone());
+        }
         removed
+    }
+
+    /// Deletes every message of `mailbox`; returns how many there were.
+    pub(crate) fn delete_mailbox(&self, mailbox: &str) -> usize {
+        let removed: Vec<Arc<StoredMessage>> = {
+            let mut index = self.lock();
+            let seqs: Vec<u64> =
+                index.by_mailbox.get(mailbox).map(|seqs| seqs.iter().copied().collect()).unwrap_or_default();
+            seqs.into_iter().filter_map(|seq| index.remove(seq)).collect()
+        };
+        if let Some(database) = &self.database
+            && !removed.is_empty()
+        {
+            database.delete_messages(removed.iter().map(|m| m.id.clone()).collect());
+        }
+        for message in &removed {
+            let _ = self.deletions.send(message.clone());
+        }
+        removed.len()
+    }
+
+    /// Every mailbox that holds mail: its key, how many messages, and when
+    /// the newest arrived (Unix milliseconds).
+    pub(crate) fn mailboxes(&self) -> Vec<MailboxSummary> {
+        let index = self.lock();
+        index
+            .by_mailbox
+            .iter()
+            .map(|(mailbox, seqs)| MailboxSummary {
+                mailbox: mailbox.clone(),
+                count: seqs.len(),
+                latest_ms: seqs.last().and_then(|seq| index.messages.get(seq)).map_or(0, |m| m.time_ms),
+            })
+            .collect()
+    }
+
+    /// Up to `limit` unexpired messages that `keep` accepts, newest first:
+    /// of `mailbox`, or of every mailbox; only those older than the message
+    /// `before` when it is given. The flag says whether more remain.
+    pub(crate) fn newest(
+        &self,
+        mailbox: Option<&str>,
+        before: Option<&str>,
+        limit: usize,
+        keep: impl Fn(&StoredMessage) -> bool,
+    ) -> (Vec<Arc<StoredMessage>>, bool) {
+        let now = unix_now();
+        let index = self.lock();
+        let below = before.and_then(|id| index.by_id.get(id).copied()).unwrap_or(u64::MAX);
+        let seqs: Box<dyn Iterator<Item = u64> + '_> = match mailbox {
+            Some(mailbox) => match index.by_mailbox.get(mailbox) {
+                Some(seqs) => Box::new(seqs.range(..below).rev().copied()),
+                None => Box::new(std::iter::empty()),
+            },
+            None => Box::new(index.messages.range(..below).rev().map(|(&seq, _)| seq)),
+        };
+        let mut matching = seqs
+            .filter_map(|seq| index.messages.get(&seq))
+            .filter(|m| m.expire_time > now && keep(m))
+            .take(limit + 1)
+            .cloned()
+            .collect::<Vec<_>>();
+        let more = matching.len() > limit;
+        matching.truncate(limit);
+        (matching, more)
+    }
+
+    /// Deletions: each message deleted through the API or the inbox.
+    pub(crate) fn subscribe_deletions(&self) -> broadcast::Receiver<Arc<StoredMessage>> {
+        self.deletions.subscribe()
     }
 
     /// How many messages are stored.

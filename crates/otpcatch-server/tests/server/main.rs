@@ -5,6 +5,7 @@
 mod api;
 mod families;
 mod hostile;
+mod inbox;
 mod mime;
 mod persistence;
 mod smtp;

@@ -17,7 +17,9 @@ use crate::output::print_value;
 pub(crate) async fn demo() -> Result<ExitCode, Failure> {
     let started = Instant::now();
     let cache = std::env::temp_dir().join(format!("otpcatch-demo-{}", std::process::id()));
-    let server = Server::start(ServerConfig::ephemeral()).await?;
+    let rules = RuleSet::built_in()?;
+    let config = ServerConfig { explainer: Some(crate::inbox::explainer(rules.clone())), ..ServerConfig::ephemeral() };
+    let server = Server::start(config).await?;
     let token = server.token().cloned().ok_or_else(|| Failure::usage("the demo server has no token"))?;
     let client = Client::builder().base_url(server.api_url()).api_token(token).cache_dir(&cache).build()?;
     let server_ready = started.elapsed();
@@ -28,8 +30,10 @@ pub(crate) async fn demo() -> Result<ExitCode, Failure> {
         server.smtp_addr(),
         ms(server_ready)
     ))?;
-
-    let rules = RuleSet::built_in()?;
+    print_value(&format!(
+        "  web inbox      {}  (while the demo runs; `otpcatch serve` keeps one up)",
+        server.inbox_url()
+    ))?;
     rules.warm_up();
     let mailbox = client.create_mailbox().await?;
     print_value(&format!("  new address    {}", mailbox.address()))?;

@@ -73,6 +73,7 @@ pub(crate) async fn run(args: RunArgs) -> Result<ExitCode, Failure> {
     #[cfg(unix)]
     command.process_group(0);
     tracing::info!("running {program:?} against {}", server.api_url());
+    eprintln!("otpcatch run: web inbox at {} (sign in with the OTPCATCH_TOKEN the command gets)", server.inbox_url());
     let mut child = match command.kill_on_drop(true).spawn() {
         Ok(child) => child,
         Err(err) => {

@@ -34,10 +34,16 @@ pub(crate) async fn serve(command: ServeCommand, ui: Ui) -> Result<ExitCode, Fai
 fn announce(server: &RunningServer, json: bool, ui: Ui) -> Result<(), Failure> {
     if json {
         let smtp = server.smtp_addr();
-        print_json(&ReadyLine { api_url: server.api_url(), smtp_host: smtp.ip().to_string(), smtp_port: smtp.port() })?;
+        print_json(&ReadyLine {
+            api_url: server.api_url(),
+            smtp_host: smtp.ip().to_string(),
+            smtp_port: smtp.port(),
+            inbox_url: server.inbox_url(),
+        })?;
     } else {
         print_value(&format!("otpcatch serve: api {} smtp {}", server.api_url(), server.smtp_addr()))?;
     }
+    ui.status(&format!("web inbox: {} (sign in with the API token)", server.inbox_url()));
     if let Some(token) = server.token() {
         ui.status(&format!("no --api-token or --user given; this server's API token is {}", token.expose()));
         ui.status(&format!("export OTPCATCH_API_URL={} OTPCATCH_TOKEN={}", server.api_url(), token.expose()));
@@ -45,12 +51,14 @@ fn announce(server: &RunningServer, json: bool, ui: Ui) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `serve --json`'s ready line: where the API and the SMTP receiver are.
+/// `serve --json`'s ready line: where the API, the SMTP receiver and the
+/// web inbox are.
 #[derive(serde::Serialize)]
 struct ReadyLine {
     api_url: String,
     smtp_host: String,
     smtp_port: u16,
+    inbox_url: String,
 }
 
 /// SIGINT and SIGTERM, listened for from the moment it is installed, so a

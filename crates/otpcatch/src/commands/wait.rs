@@ -68,7 +68,7 @@ pub(crate) async fn wait(
     let spinner = tokio::spawn(progress::show(received, progress::wanted(ui.is_quiet())));
     let outcome = wait.events(events).await;
     let _ = spinner.await;
-    let message = outcome?;
+    let message = outcome.map_err(|error| with_inbox_link(error, client, &args.filter.address))?;
     let extraction = extractor.map(|e| e.extract(&message)).unwrap_or_default();
     if args.json {
         print_json(&output::MessageJson::new(&message, &extraction))?;
@@ -103,6 +103,27 @@ pub(crate) async fn wait(
             code: exit::NOTHING_EXTRACTED,
         }),
     }
+}
+
+/// A failed wait on a local server: the failure, and where the web inbox
+/// shows that mailbox (each message, and why its code or link was or was not
+/// found). Against a remote API there is no inbox to point to.
+fn with_inbox_link(error: otpcatch_core::Error, client: &Client, address: &str) -> Failure {
+    let timed_out = error.is_wait_timeout();
+    let mut failure = Failure::from(error);
+    if let Some(inbox) = local_inbox(client.base_url()).filter(|_| timed_out) {
+        failure.message.push_str(&format!("\nsee what arrived, and why: {inbox}#mailbox={address}"));
+    }
+    failure
+}
+
+/// The web inbox of a local otpcatch server at `api_url`
+/// (`http://127.0.0.1:PORT/api/v2` → `http://127.0.0.1:PORT/`).
+fn local_inbox(api_url: &str) -> Option<String> {
+    let root = api_url.trim_end_matches('/').strip_suffix("/api/v2")?;
+    let host = root.strip_prefix("http://")?;
+    let loopback = ["127.", "localhost:", "[::1]:"].iter().any(|prefix| host.starts_with(prefix));
+    loopback.then(|| format!("{root}/"))
 }
 
 /// `--delete`: the message goes only after what the command prints has
@@ -186,4 +207,17 @@ pub(crate) async fn expect_none(
     let _ = spinner.await;
     outcome?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_inbox;
+
+    #[test]
+    fn only_a_local_server_has_an_inbox_to_point_to() {
+        assert_eq!(local_inbox("http://127.0.0.1:8025/api/v2").as_deref(), Some("http://127.0.0.1:8025/"));
+        assert_eq!(local_inbox("http://localhost:8025/api/v2/").as_deref(), Some("http://localhost:8025/"));
+        assert_eq!(local_inbox("https://api.22.do/api/v2"), None);
+        assert_eq!(local_inbox("http://10.0.0.5:8025/api/v2"), None);
+    }
 }
