@@ -2,8 +2,9 @@
 # Runs otpcatch's whole test suite, installing first whatever it needs that
 # a fresh machine with only Rust lacks: Chromium and ChromeDriver (Debian
 # packages), playwright-core (npm) and selenium (pip) for the examples, the
-# real auth frameworks of tests/frameworks (npm, and a Python venv), and
-# maturin to build the wheel. Then it builds the npm and PyPI packages and
+# real auth frameworks of tests/frameworks (npm, and a Python venv),
+# playwright-core for the web inbox's tests (npm), and maturin to build the
+# wheel. Then it builds the npm and PyPI packages and
 # tests them as users install them.
 # Safe to run again: installs are skipped when already done.
 set -euo pipefail
@@ -57,6 +58,17 @@ echo "examples: 3 passed, 0 failed" >&2
 
 log "Framework tests: real auth frameworks mail otpcatch serve, used in headless Chromium"
 (cd tests/frameworks && npm test)
+
+log "Web inbox: otpcatch serve's page in headless Chromium (and the README's screenshots)"
+(
+  cd tests/web
+  lock=$(sha256sum package-lock.json | cut -d' ' -f1)
+  if [ "$(cat node_modules/.installed-from 2>/dev/null)" != "$lock" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$lock" > node_modules/.installed-from
+  fi
+  OTPCATCH_BIN="$target_dir/debug/otpcatch" npm test
+)
 
 log "Packages: npm and PyPI, built, then installed and tested as users install them"
 # npm: both tarballs installed offline into a fresh project; @playwright/test with 4 workers.

@@ -45,6 +45,11 @@ pub(crate) struct StoredMessage {
 }
 
 impl StoredMessage {
+    /// The raw source's size in bytes, as the compressed frame records it.
+    pub(crate) fn size(&self) -> u64 {
+        zstd::zstd_safe::get_frame_content_size(&self.compressed).ok().flatten().unwrap_or(0)
+    }
+
     /// The raw source.
     pub(crate) fn raw(&self) -> Vec<u8> {
         zstd::decode_all(&self.compressed[..]).unwrap_or_default()

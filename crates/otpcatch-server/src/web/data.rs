@@ -76,6 +76,11 @@ pub(super) struct Listed {
     to: String,
     subject: String,
     time_ms: i64,
+    /// The raw source's size in bytes.
+    size: u64,
+    /// Whether it has a code: not known in a listing (extraction runs when
+    /// a message is opened), so always `null` for now.
+    has_code: Option<bool>,
 }
 
 impl Listed {
@@ -87,6 +92,8 @@ impl Listed {
             to: message.recipient.clone(),
             subject: message.subject.clone(),
             time_ms: message.time_ms,
+            size: message.size(),
+            has_code: None,
         }
     }
 }

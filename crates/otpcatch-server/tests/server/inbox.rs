@@ -149,6 +149,7 @@ async fn a_message_comes_with_headers_attachments_its_source_and_the_explanation
     assert_eq!(shown["attachments"][0]["filename"], "receipt.pdf");
     let (status, headers, raw) = ui(&server, "GET", &format!("/ui/api/messages/{id}/raw"), Some(&alice_bearer)).await;
     assert_eq!(status, 200);
+    assert_eq!(page["data"]["messages"][0]["size"], raw.len(), "the listing gives the raw size");
     assert_eq!(headers["content-disposition"], format!("attachment; filename=\"{id}.eml\"").as_str());
     assert_eq!(shown["extraction"], json!({ "rawBytes": raw.len() }), "the explainer saw the raw source");
     let (status, headers, bytes) =

@@ -11,6 +11,7 @@
   const KEY_BEARER = 'otpcatch.bearer';
   const KEY_EXPIRE = 'otpcatch.expireTime';
   const PAGE = 100;
+  const MAX_LISTED = 1000;
   const SEARCH_DELAY_MS = 150;
   const ARM_MS = 3000;
   const RAW_SHOWN_MAX = 2 * 1024 * 1024;
@@ -376,6 +377,7 @@
     if (!state.signedIn) return;
     leaveApp();
     ui.signinError.textContent = 'Your session ended: sign in again';
+    ui.token.focus();
   }
 
   function enterApp() {
@@ -902,8 +904,21 @@
       const li = messageItem(m);
       state.items.set(m.id, li);
       ui.messages.prepend(li);
+      trimList();
       showEmpty();
       fixTabStop();
+    }
+  }
+
+  /** A flood of arrivals must not grow the list without end: the oldest go
+   *  (they are one "Load more" away). */
+  function trimList() {
+    while (ui.messages.childElementCount > MAX_LISTED) {
+      const last = ui.messages.lastElementChild;
+      if (last.getAttribute('aria-current') === 'true' || last.contains(document.activeElement)) break;
+      state.items.delete(last.getAttribute('data-id'));
+      last.remove();
+      ui.loadMore.hidden = false;
     }
   }
 
