@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs otpcatch's whole test suite, installing first whatever it needs that
-# a fresh machine with only Rust lacks: Chromium and ChromeDriver (Debian
-# packages), playwright-core (npm) and selenium (pip) for the examples, the
+# a fresh machine with only Rust lacks: Chromium, ChromeDriver and
+# redis-server (Debian packages), playwright-core (npm) and selenium (pip) for the examples, the
 # real auth frameworks of tests/frameworks (npm, and a Python venv),
 # playwright-core for the web inbox's tests (npm), and maturin to build the
 # wheel. Then it builds the npm and PyPI packages and
@@ -13,11 +13,13 @@ cd "$(dirname "$0")/.."
 log() { printf '\n== %s\n' "$*" >&2; }
 
 log "Installing what the examples need"
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v redis-server >/dev/null; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+  # redis-server: the fleet quota's tests start their own on a free port; the
+  # package's service is not needed (and not started in a container).
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver redis-server >/dev/null
 fi
 (cd examples/playwright && npm ci --no-audit --no-fund --loglevel=error)
 python3 -m pip install -q --disable-pip-version-check -r examples/selenium/requirements.txt
@@ -69,6 +71,9 @@ log "Web inbox: otpcatch serve's page in headless Chromium (and the README's scr
   fi
   OTPCATCH_BIN="$target_dir/debug/otpcatch" npm test
 )
+
+log "Fleet quota: four machines on one account share 20 requests a second through Redis"
+tests/fleet/run.sh "$target_dir/debug"
 
 log "Packages: npm and PyPI, built, then installed and tested as users install them"
 # npm: both tarballs installed offline into a fresh project; @playwright/test with 4 workers.

@@ -2,6 +2,7 @@
 //! BENCHMARKS.md. It talks to a server that is already running (otpcatch
 //! or another mail sink) over loopback, and prints one table.
 
+mod fleet;
 mod mail;
 mod quota;
 mod smtp;
@@ -71,6 +72,36 @@ enum Command {
         /// Messages arrive at random moments within this many seconds.
         #[arg(long, default_value_t = 20)]
         spread: u64,
+    },
+    /// A fleet of machines on one account (see `fleet.rs`).
+    Fleet {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 4)]
+        machines: usize,
+        /// Concurrent library waits on each machine.
+        #[arg(long, default_value_t = 50)]
+        waits: usize,
+        /// `otpcatch wait-for-code` processes on each machine.
+        #[arg(long, default_value_t = 8)]
+        processes: usize,
+        /// Messages arrive at random moments within this many seconds.
+        #[arg(long, default_value_t = 20)]
+        spread: u64,
+        /// The Redis every machine shares the quota through.
+        #[arg(long)]
+        quota_url: Option<String>,
+    },
+    /// The time one request takes through the client, sequentially, with the
+    /// machine's file quota and with the fleet's quota in Redis: the
+    /// difference is what Redis adds per request.
+    QuotaLatency {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long)]
+        quota_url: String,
+        #[arg(long, default_value_t = 1000)]
+        samples: usize,
     },
     /// Against MailDev: time from the SMTP reply to DATA until a client
     /// polling MailDev's REST API every 5 ms with its own filter has the code.
@@ -158,6 +189,10 @@ async fn main() {
         Command::Quota { target, waits, processes, spread } => {
             quota::run(&target, waits, processes, Duration::from_secs(spread)).await
         }
+        Command::Fleet { target, machines, waits, processes, spread, quota_url } => {
+            fleet::run(&target, machines, waits, processes, Duration::from_secs(spread), quota_url.as_deref()).await
+        }
+        Command::QuotaLatency { target, quota_url, samples } => fleet::latency(&target, &quota_url, samples).await,
         Command::MaildevLatency { smtp, web, samples } => maildev_latency(smtp, &web, samples).await,
         Command::Sink { listen } => sink(listen).await,
         Command::Rss { pid } => rss_mib(pid).map(|mib| println!("{mib:.1}")),

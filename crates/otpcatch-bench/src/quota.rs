@@ -10,7 +10,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use crate::{Target, mail, quantile_ms, smtp};
 
 /// A small deterministic generator for the arrival moments.
-fn moments(count: usize, spread: Duration, seed: u64) -> Vec<Duration> {
+pub(crate) fn moments(count: usize, spread: Duration, seed: u64) -> Vec<Duration> {
     let mut state = seed.max(1);
     (0..count)
         .map(|_| {
@@ -22,7 +22,7 @@ fn moments(count: usize, spread: Duration, seed: u64) -> Vec<Duration> {
         .collect()
 }
 
-async fn refused(api: &str) -> Result<u64, String> {
+pub(crate) async fn refused(api: &str) -> Result<u64, String> {
     let health: serde_json::Value = reqwest::get(format!("{api}/health"))
         .await
         .map_err(|e| e.to_string())?
@@ -33,7 +33,7 @@ async fn refused(api: &str) -> Result<u64, String> {
 }
 
 /// Sends message `i` to `address` after `delay`; returns when its DATA ended.
-async fn deliver(
+pub(crate) async fn deliver(
     smtp: SocketAddr,
     address: String,
     i: usize,
@@ -45,7 +45,7 @@ async fn deliver(
     client.send(&address, &mail::message(i, &address, 20_000)).await
 }
 
-fn report(name: &str, total: usize, latencies: &mut [Duration], refused: u64) {
+pub(crate) fn report(name: &str, total: usize, latencies: &mut [Duration], refused: u64) {
     latencies.sort();
     let at = |q| quantile_ms(latencies, q);
     println!(

@@ -83,7 +83,7 @@ mod wait;
 pub use addresses::{Domain, DomainKind, IdPage, Ids, NewAddress};
 pub use api::{Gmail, Microsoft};
 pub use auth::Credential;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, ENV_VARS, Settings};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, ENV_VARS, Settings, Share};
 pub use error::{
     CredentialKind, Error, ErrorKind, PassedOver, Result, TransportFailure, UnexpectedMessage, Unmatched, WaitTimeout,
 };

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::{Client, Inner};
 use crate::auth::{Auth, Credential};
 use crate::error::{Error, Result};
-use crate::quota::Limiter;
+use crate::quota::{FleetQuota, Limiter};
 use crate::{DEFAULT_TIMEOUT, Secret};
 
 /// The 22.do API's base URL, the default.
@@ -22,7 +22,7 @@ pub const DEFAULT_QUOTA_PER_SECOND: u32 = otpcatch_wire::QUOTA_PER_SECOND;
 
 /// The environment variables [`Settings::from_env`] reads, with what each
 /// sets. A program that documents its configuration can list these.
-pub const ENV_VARS: [(&str, &str); 7] = [
+pub const ENV_VARS: [(&str, &str); 9] = [
     ("OTPCATCH_API_URL", "the API's base URL"),
     ("OTPCATCH_TOKEN", "the API token"),
     ("OTPCATCH_ADDRESS", "the account's address, with OTPCATCH_PASSWORD"),
@@ -30,6 +30,8 @@ pub const ENV_VARS: [(&str, &str); 7] = [
     ("OTPCATCH_QPS", "the account's quota in requests per second"),
     ("OTPCATCH_CACHE_DIR", "where the Bearer cache and the shared quota log are kept"),
     ("OTPCATCH_TIMEOUT", "how long a wait lasts, such as 60s or 2m"),
+    ("OTPCATCH_QUOTA_URL", "a Redis URL whose quota every machine of a fleet shares, such as redis://host:6379/0"),
+    ("OTPCATCH_QUOTA_FALLBACK_SHARE", "the share of the quota a machine uses while Redis is unreachable, such as 1/4"),
 ];
 
 /// One layer of client settings, every one optional: what a configuration
@@ -58,6 +60,57 @@ pub struct Settings {
     /// How long a wait lasts unless the wait says otherwise.
     #[serde(default, deserialize_with = "duration_text")]
     pub timeout: Option<Duration>,
+    /// A Redis URL (`redis://host:6379/0`) that holds the account's quota
+    /// for every machine that uses it. It may carry a password, so it is a
+    /// secret.
+    pub quota_url: Option<Secret>,
+    /// The share of the quota a machine uses while Redis is unreachable.
+    #[serde(default, deserialize_with = "share_text")]
+    pub quota_fallback_share: Option<Share>,
+}
+
+/// A share of the quota: `1/4`, `0.25` or `25%`, above 0 and at most 1,
+/// kept in thousandths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Share {
+    thousandths: u16,
+}
+
+impl Share {
+    /// A quarter: what each of a typical matrix's machines may take alone.
+    pub const QUARTER: Self = Self { thousandths: 250 };
+
+    /// `per_second` scaled by this share, and at least 1.
+    pub fn of(self, per_second: u32) -> u32 {
+        ((u64::from(per_second) * u64::from(self.thousandths)) / 1000).max(1) as u32
+    }
+}
+
+impl std::str::FromStr for Share {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<Self, String> {
+        let text = text.trim();
+        let value = || -> Option<f64> {
+            if let Some((numerator, denominator)) = text.split_once('/') {
+                Some(numerator.trim().parse::<f64>().ok()? / denominator.trim().parse::<f64>().ok()?)
+            } else if let Some(percent) = text.strip_suffix('%') {
+                Some(percent.trim().parse::<f64>().ok()? / 100.0)
+            } else {
+                text.parse().ok()
+            }
+        };
+        match value() {
+            Some(value) if value.is_finite() && value > 0.0 && value <= 1.0 => {
+                Ok(Self { thousandths: ((value * 1000.0).round() as u16).max(1) })
+            }
+            _ => Err(format!("{text:?} is not a share of the quota such as 1/4, 0.25 or 25% (above 0, at most 1)")),
+        }
+    }
+}
+
+fn share_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<Share>, D::Error> {
+    Option::<String>::deserialize(deserializer)?.map(|text| text.parse().map_err(serde::de::Error::custom)).transpose()
 }
 
 fn duration_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Option<Duration>, D::Error> {
@@ -99,7 +152,12 @@ impl Settings {
                 })
             })
             .transpose()?;
+        let quota_fallback_share = var("OTPCATCH_QUOTA_FALLBACK_SHARE")
+            .map(|text| text.parse().map_err(|why| Error::config(format!("OTPCATCH_QUOTA_FALLBACK_SHARE: {why}"))))
+            .transpose()?;
         Ok(Self {
+            quota_url: var("OTPCATCH_QUOTA_URL").map(Secret::new),
+            quota_fallback_share,
             api_url: var("OTPCATCH_API_URL"),
             token: var("OTPCATCH_TOKEN").map(Secret::new),
             address: var("OTPCATCH_ADDRESS"),
@@ -158,6 +216,8 @@ pub struct ClientBuilder {
     request_timeout: Duration,
     wait_timeout: Duration,
     retry_budget: Duration,
+    quota_url: Option<Secret>,
+    quota_fallback_share: Share,
 }
 
 impl Default for ClientBuilder {
@@ -175,6 +235,8 @@ impl Default for ClientBuilder {
             request_timeout: Duration::from_secs(30),
             wait_timeout: DEFAULT_TIMEOUT,
             retry_budget: Duration::from_secs(10),
+            quota_url: None,
+            quota_fallback_share: Share::QUARTER,
         }
     }
 }
@@ -204,6 +266,12 @@ impl ClientBuilder {
         }
         if let Some(timeout) = settings.timeout {
             self.wait_timeout = timeout;
+        }
+        if let Some(url) = &settings.quota_url {
+            self.quota_url = Some(url.clone());
+        }
+        if let Some(share) = settings.quota_fallback_share {
+            self.quota_fallback_share = share;
         }
         self
     }
@@ -256,6 +324,15 @@ impl ClientBuilder {
     /// The account's quota in requests per second (default 20).
     pub fn quota_per_second(mut self, per_second: u32) -> Self {
         self.quota_per_second = per_second;
+        self
+    }
+
+    /// Share the account's quota with every machine that uses the Redis at
+    /// `url` (`redis://host:6379/0`), falling back to `fallback_share` of
+    /// it on this machine while Redis is unreachable.
+    pub fn fleet_quota(mut self, url: impl Into<Secret>, fallback_share: Share) -> Self {
+        self.quota_url = Some(url.into());
+        self.quota_fallback_share = fallback_share;
         self
     }
 
@@ -365,7 +442,15 @@ impl ClientBuilder {
             http,
             base_url,
             auth: Auth::new(credential, bearer_file),
-            limiter: Limiter::new(self.quota_per_second, quota_file),
+            limiter: Limiter::new(
+                self.quota_per_second,
+                quota_file,
+                self.quota_url.map(|url| FleetQuota {
+                    url,
+                    key: format!("otpcatch:quota:{key}"),
+                    fallback_share: self.quota_fallback_share,
+                }),
+            ),
             backoff,
             max_retry_after: self.max_backoff.max(Duration::from_secs(30)),
             push_advertised: Default::default(),
@@ -390,6 +475,24 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fallback_share_reads_as_a_fraction_a_decimal_or_a_percentage() {
+        for text in ["1/4", "0.25", "25%", " 1 / 4 "] {
+            assert_eq!(text.parse::<Share>(), Ok(Share::QUARTER), "{text}");
+        }
+        assert_eq!(Share::QUARTER.of(20), 5);
+        assert_eq!("1/100".parse::<Share>().unwrap().of(20), 1, "never below one request a second");
+        for bad in ["0", "2", "-1/4", "1/0", "a quarter", "150%"] {
+            assert!(bad.parse::<Share>().is_err(), "{bad}");
+        }
+        let settings =
+            Settings::from_lookup(|name| (name == "OTPCATCH_QUOTA_FALLBACK_SHARE").then(|| "half".to_owned()));
+        assert!(settings.unwrap_err().to_string().contains("OTPCATCH_QUOTA_FALLBACK_SHARE"));
+        let url =
+            Settings::from_lookup(|name| (name == "OTPCATCH_QUOTA_URL").then(|| "redis://:pw@r:6379/0".to_owned()));
+        assert!(!format!("{:?}", url.unwrap()).contains("pw"), "the URL may hold a password");
+    }
 
     fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();

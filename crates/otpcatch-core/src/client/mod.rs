@@ -11,7 +11,7 @@ mod builder;
 mod decode;
 mod transport;
 
-pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, ENV_VARS, Settings};
+pub use builder::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_QUOTA_PER_SECOND, ENV_VARS, Settings, Share};
 #[cfg(feature = "fuzzing")]
 pub(crate) use decode::fuzz_decode;
 pub(crate) use transport::answer_by;
