@@ -8,10 +8,9 @@
 use std::time::{Duration, Instant};
 
 use otpcatch_core::{Client, Filter, Share};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::Target;
-use crate::quota::{deliver, moments, refused, report};
+use crate::quota::{code_from_process, deliver, moments, refused, report};
 
 /// What one wait gave: the code (or message id) and the time from the end
 /// of its message's DATA to the wait's answer.
@@ -60,16 +59,10 @@ pub(crate) async fn run(
                 Some(url) => command.env("OTPCATCH_QUOTA_URL", url),
                 None => command.env_remove("OTPCATCH_QUOTA_URL"),
             };
-            let child = command.stdout(std::process::Stdio::piped()).kill_on_drop(true).spawn();
-            let sent = tokio::spawn(deliver(smtp, address, 10_000 + i, delay, started));
+            let waited = code_from_process(command, smtp, address, 10_000 + i, delay, started);
             tasks.push(tokio::spawn(async move {
-                let mut child = child.map_err(|e| e.to_string())?;
-                let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-                let code = lines.next_line().await.map_err(|e| e.to_string())?.ok_or("no code printed")?;
-                let received = Instant::now();
-                let end_of_data = sent.await.map_err(|e| e.to_string())??;
-                let _ = child.wait().await;
-                if code.len() == 6 { Ok(received.saturating_duration_since(end_of_data)) } else { Err(code) }
+                let (code, latency) = waited.await.map_err(|e| e.to_string())??;
+                if code.len() == 6 { Ok(latency) } else { Err(code) }
             }));
         }
     }

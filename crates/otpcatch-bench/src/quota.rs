@@ -45,6 +45,30 @@ pub(crate) async fn deliver(
     client.send(&address, &mail::message(i, &address, 20_000)).await
 }
 
+/// Runs `command` (an `otpcatch wait-for-code` for `address`) while
+/// message `i` is sent there after `delay`; gives the code it printed and
+/// the time from the end of that message's DATA to the code.
+pub(crate) fn code_from_process(
+    mut command: tokio::process::Command,
+    smtp: SocketAddr,
+    address: String,
+    i: usize,
+    delay: Duration,
+    started: Instant,
+) -> tokio::task::JoinHandle<Result<(String, Duration), String>> {
+    let child = command.stdout(std::process::Stdio::piped()).kill_on_drop(true).spawn();
+    let sent = tokio::spawn(deliver(smtp, address, i, delay, started));
+    tokio::spawn(async move {
+        let mut child = child.map_err(|e| e.to_string())?;
+        let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
+        let code = lines.next_line().await.map_err(|e| e.to_string())?.ok_or("no code printed")?;
+        let received = Instant::now();
+        let end_of_data = sent.await.map_err(|e| e.to_string())??;
+        let _ = child.wait().await;
+        Ok((code, received.saturating_duration_since(end_of_data)))
+    })
+}
+
 pub(crate) fn report(name: &str, total: usize, latencies: &mut [Duration], refused: u64) {
     latencies.sort();
     let at = |q| quantile_ms(latencies, q);
@@ -100,21 +124,9 @@ pub(crate) async fn run(target: &Target, waits: usize, processes: usize, spread:
         .map(|(i, delay)| {
             let address = format!("p{run}-{i}@otpcatch.test");
             let timeout = format!("{}s", spread.as_secs() + 60);
-            let child = target
-                .command(&cache, &["-q", "wait-for-code", "--address", &address, "--timeout", &timeout])
-                .stdout(std::process::Stdio::piped())
-                .kill_on_drop(true)
-                .spawn();
-            let sent = tokio::spawn(deliver(smtp, address, 10_000 + i, delay, started));
-            tokio::spawn(async move {
-                let mut child = child.map_err(|e| e.to_string())?;
-                let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-                let code = lines.next_line().await.map_err(|e| e.to_string())?.ok_or("no code printed")?;
-                let received = Instant::now();
-                let end_of_data = sent.await.map_err(|e| e.to_string())??;
-                let _ = child.wait().await;
-                Ok::<_, String>((code, received.saturating_duration_since(end_of_data)))
-            })
+            let command =
+                target.command(&cache, &["-q", "wait-for-code", "--address", &address, "--timeout", &timeout]);
+            code_from_process(command, smtp, address, 10_000 + i, delay, started)
         })
         .collect();
     let mut latencies = Vec::new();
